@@ -1,0 +1,115 @@
+/*
+ * guestmem.h: the one public header of the guestmem C shim.
+ *
+ * Rules: fixed-width types only, every exported symbol starts with gm_, every
+ * function reports failure as a negative errno value (never aborts).
+ * Java binds this header through bindings/ (jextract's shape); the allow-list
+ * bindings/symbols.txt names every symbol bound and its signature, and both the
+ * C tests and the Java binding test check against it.
+ */
+#ifndef GUESTMEM_H
+#define GUESTMEM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(GM_BUILDING_SHIM)
+#define GM_API __attribute__((visibility("default")))
+#else
+#define GM_API
+#endif
+
+/* Bumped whenever a struct layout or a function signature of this header changes. */
+#define GM_ABI_VERSION 1
+
+/* ---------------------------------------------------------------- ABI report */
+
+/* One fact the C compiler knows about this header: "gm_mapping.sizeof" = 32, ... */
+typedef struct gm_abi_entry {
+    uint64_t value;
+    char name[56];
+} gm_abi_entry;
+
+GM_API int32_t gm_abi_version(void);
+/* Number of entries gm_abi_entry_at() reports. */
+GM_API int32_t gm_abi_entry_count(void);
+/* Fills *out with entry index; -EINVAL when index is out of range or out is NULL. */
+GM_API int32_t gm_abi_entry_at(int32_t index, gm_abi_entry *out);
+
+/* ------------------------------------------------------------ guest RAM maps */
+
+/* Flags for the gm_map_* functions. */
+#define GM_MAP_NORESERVE 0x1u  /* MAP_NORESERVE: no swap reservation, lazy commit */
+#define GM_MAP_HUGEPAGE  0x2u  /* madvise(MADV_HUGEPAGE) after mapping (a hint; ignored if unsupported) */
+#define GM_MAP_DONTFORK  0x4u  /* madvise(MADV_DONTFORK) after mapping */
+#define GM_MAP_SHARED    0x8u  /* gm_map_file: MAP_SHARED (writes reach the file); else MAP_PRIVATE */
+#define GM_MAP_READONLY  0x10u /* gm_map_file: PROT_READ only */
+#define GM_MAP_ALL       0x1fu
+
+/* Kinds recorded in gm_mapping.kind. */
+#define GM_KIND_ANONYMOUS 1
+#define GM_KIND_MEMFD     2
+#define GM_KIND_FILE      3
+
+/* Alignment of anonymous and memfd guest RAM (QEMU_VMALLOC_ALIGN on x86_64 Linux). */
+#define GM_RAM_ALIGN (2u * 1024u * 1024u)
+
+/* A mapping made by gm_map_*: host address, length, and the fd behind it (-1 for anonymous). */
+typedef struct gm_mapping {
+    uint64_t addr;   /* host address of byte 0, GM_RAM_ALIGN-aligned for anonymous and memfd */
+    uint64_t size;   /* bytes mapped */
+    int32_t fd;      /* memfd or file descriptor kept open for sharing; -1 when none */
+    uint32_t kind;   /* GM_KIND_* */
+    uint32_t flags;  /* GM_MAP_* as requested */
+    uint32_t reserved;
+} gm_mapping;
+
+/* Host page size (sysconf(_SC_PAGESIZE)). */
+GM_API int64_t gm_host_page_size(void);
+
+/* Anonymous private RAM, 2 MiB aligned, lazily committed with GM_MAP_NORESERVE.
+ * size must be a non-zero multiple of the host page size. */
+GM_API int32_t gm_map_anonymous(uint64_t size, uint32_t flags, gm_mapping *out);
+
+/* memfd_create(name) + ftruncate(size) + MAP_SHARED, 2 MiB aligned: memory another
+ * process or C code can map through out->fd. -ENOSYS when the kernel lacks memfd. */
+GM_API int32_t gm_map_memfd(const char *name, uint64_t size, uint32_t flags, gm_mapping *out);
+
+/* Maps size bytes of the file at path starting at offset (a multiple of the host page
+ * size). The file must already be at least offset + size bytes long. */
+GM_API int32_t gm_map_file(const char *path, uint64_t offset, uint64_t size, uint32_t flags, gm_mapping *out);
+
+/* munmap + close(fd). Safe to call once per successful gm_map_*; clears *m. */
+GM_API int32_t gm_unmap(gm_mapping *m);
+
+/* Advice for gm_madvise. */
+#define GM_ADVICE_HUGEPAGE 1
+#define GM_ADVICE_DONTFORK 2
+#define GM_ADVICE_DONTNEED 3 /* discard: anonymous private pages read back as zero afterwards */
+#define GM_ADVICE_WILLNEED 4
+
+/* madvise on [addr, addr+len); addr must be page aligned. */
+GM_API int32_t gm_madvise(uint64_t addr, uint64_t len, int32_t advice);
+
+/* ---------------------------------------------------------------- membarrier */
+
+/* membarrier(2) command bits (Linux uapi values). */
+#define GM_MEMBARRIER_CMD_GLOBAL                    (1 << 0)
+#define GM_MEMBARRIER_CMD_PRIVATE_EXPEDITED         (1 << 3)
+#define GM_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED (1 << 4)
+
+/* MEMBARRIER_CMD_QUERY: the mask of supported commands, or -ENOSYS when the kernel has no membarrier. */
+GM_API int32_t gm_membarrier_query(void);
+/* Registers this process for PRIVATE_EXPEDITED (idempotent). */
+GM_API int32_t gm_membarrier_register(void);
+/* MEMBARRIER_CMD_PRIVATE_EXPEDITED: every running thread of this process passes a full
+ * barrier before this returns. -EPERM when not registered. */
+GM_API int32_t gm_membarrier(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GUESTMEM_H */

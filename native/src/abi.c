@@ -1,0 +1,39 @@
+/* gm_abi_*: what the C compiler knows about guestmem.h, for the Java binding test. */
+#include "guestmem.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#define GM_SIZE(T)     { sizeof(T), #T ".sizeof" }
+#define GM_ALIGN(T)    { _Alignof(T), #T ".alignof" }
+#define GM_OFF(T, F)   { offsetof(T, F), #T "." #F ".offset" }
+#define GM_FSIZE(T, F) { sizeof(((T *)0)->F), #T "." #F ".sizeof" }
+
+struct abi_fact { uint64_t value; const char *name; };
+
+static const struct abi_fact facts[] = {
+    { GM_ABI_VERSION, "GM_ABI_VERSION" },
+    GM_SIZE(gm_abi_entry), GM_ALIGN(gm_abi_entry),
+    GM_OFF(gm_abi_entry, value), GM_OFF(gm_abi_entry, name), GM_FSIZE(gm_abi_entry, name),
+    GM_SIZE(gm_mapping), GM_ALIGN(gm_mapping),
+    GM_OFF(gm_mapping, addr), GM_OFF(gm_mapping, size), GM_OFF(gm_mapping, fd),
+    GM_OFF(gm_mapping, kind), GM_OFF(gm_mapping, flags), GM_OFF(gm_mapping, reserved),
+    /* New structs of guestmem.h add their facts here (sizeof, alignof, every field offset). */
+};
+
+GM_API int32_t gm_abi_version(void) { return GM_ABI_VERSION; }
+
+GM_API int32_t gm_abi_entry_count(void) { return (int32_t)(sizeof facts / sizeof facts[0]); }
+
+GM_API int32_t gm_abi_entry_at(int32_t index, gm_abi_entry *out)
+{
+    if (out == NULL || index < 0 || index >= gm_abi_entry_count()) {
+        return -EINVAL;
+    }
+    memset(out, 0, sizeof *out);
+    out->value = facts[index].value;
+    snprintf(out->name, sizeof out->name, "%s", facts[index].name);
+    return 0;
+}
