@@ -14,7 +14,8 @@
 struct abi_fact { uint64_t value; const char *name; };
 
 static const struct abi_fact facts[] = {
-    { GM_ABI_VERSION, "GM_ABI_VERSION" },
+    /* One entry per "constant" of bindings/symbols.txt (GM_ABI_VERSION among them). */
+#include "gm_abi_constants.inc"
     GM_SIZE(gm_abi_entry), GM_ALIGN(gm_abi_entry),
     GM_OFF(gm_abi_entry, value), GM_OFF(gm_abi_entry, name), GM_FSIZE(gm_abi_entry, name),
     GM_SIZE(gm_mapping), GM_ALIGN(gm_mapping),
