@@ -202,6 +202,39 @@ public class guestmem_h {
         return GM_ADVICE_WILLNEED;
     }
 
+    private static final int GM_MEMBARRIER_CMD_GLOBAL = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_MEMBARRIER_CMD_GLOBAL 1
+     * }
+     */
+    public static int GM_MEMBARRIER_CMD_GLOBAL() {
+        return GM_MEMBARRIER_CMD_GLOBAL;
+    }
+
+    private static final int GM_MEMBARRIER_CMD_PRIVATE_EXPEDITED = (int)8L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_MEMBARRIER_CMD_PRIVATE_EXPEDITED 8
+     * }
+     */
+    public static int GM_MEMBARRIER_CMD_PRIVATE_EXPEDITED() {
+        return GM_MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+    }
+
+    private static final int GM_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = (int)16L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
+     * }
+     */
+    public static int GM_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED() {
+        return GM_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
+    }
+
     private static class gm_abi_version {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT
         );
