@@ -38,14 +38,14 @@ class MruRaceTest {
                 }
             });
             await(searched);
-            list.free(x);                               // W-2-1..W-2-3 while the reader holds X
+            list.free(x);                               // W-2-1..W-2-3 while the reader holds X (clears mruBlock)
+            RamBlock y = list.add(RamBlockSpec.of("y", MiB)); // the add clears mruBlock too, before the reader's store
+            assertEquals(x.offset(), y.offset(), "Y reuses X's place in the RAM-address space");
             freed.countDown();
-            reader.join();
+            reader.join();                              // the reader stored the removed X into mruBlock
             list.beforeMruStore = null;
             rcu.drain();                                // X's grace period ended: X is unmapped
             assertTrue(!x.isMapped(), "X was reclaimed");
-            RamBlock y = list.add(RamBlockSpec.of("y", MiB));
-            assertEquals(x.offset(), y.offset(), "Y reuses X's place in the RAM-address space");
             try (ReadSection s = rcu.read()) {
                 return list.lookup(addr);
             }
