@@ -61,17 +61,20 @@ final class BlockSnapshot {
 
     /** The block whose {@code [offset, offset + maxLength)} holds {@code addr}, or null. */
     RamBlock find(long addr) {
-        int lo = 0, hi = starts.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], addr) <= 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
+        long[] st = starts;
+        int n = st.length;
+        if (n == 0 || Long.compareUnsigned(addr, st[0]) < 0) {
+            return null;
         }
-        // hi: the last block starting at or below addr.
-        return hi >= 0 && Long.compareUnsigned(addr, ends[hi]) < 0 ? byOffset[hi] : null;
+        // Branch-free lower bound: halve the window each step without a data-dependent branch (the JIT
+        // emits a conditional move), so a miss costs ~log2(n) loads and no branch mispredictions.
+        int base = 0;
+        while (n > 1) {
+            int half = n >>> 1;
+            base = Long.compareUnsigned(st[base + half], addr) <= 0 ? base + half : base;
+            n -= half;
+        }
+        return Long.compareUnsigned(addr, ends[base]) < 0 ? byOffset[base] : null;
     }
 
     /** QEMU's algorithm: walk the list in list order. Kept for comparison benchmarks and tests. */
