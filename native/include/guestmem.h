@@ -109,6 +109,52 @@ GM_API int32_t gm_membarrier_register(void);
  * barrier before this returns. -EPERM when not registered. */
 GM_API int32_t gm_membarrier(void);
 
+
+/* ------------------------------------------------------------ the block table */
+/*
+ * The Java RamList publishes its blocks for C readers: a root that never moves, pointing at an
+ * immutable table (sorted by offset) that is replaced copy-on-write on every add, free and resize.
+ * Ordering (ORDERING.md): Java release-stores root->table (W-1-1/W-2-1) and then root->version
+ * (W-1-2/W-2-2); a C reader inside a read section of the list's RCU domain acquire-loads root->table
+ * (an RCU dereference) and may use the table and the guest memory it describes until the section ends.
+ * A replaced table and a freed block's memory are released only after a grace period.
+ */
+
+/* Block flags in gm_block_entry.flags: QEMU's RAM_* values. */
+#define GM_RAM_SHARED     0x2u
+#define GM_RAM_RESIZEABLE 0x4u
+#define GM_RAM_MIGRATABLE 0x10u
+#define GM_RAM_NORESERVE  0x80u
+
+typedef struct gm_block_entry {
+    uint64_t offset;       /* RAM address of byte 0 */
+    uint64_t used_length;  /* bytes valid now */
+    uint64_t max_length;   /* bytes mapped */
+    uint64_t host;         /* host virtual address of byte 0 */
+    uint32_t flags;        /* GM_RAM_* */
+    uint32_t reserved;
+} gm_block_entry;
+
+/* Header of a table; count gm_block_entry records follow it, sorted by offset. */
+typedef struct gm_block_table {
+    uint64_t version;      /* the RamList version this table describes */
+    uint32_t count;
+    uint32_t reserved;
+} gm_block_table;
+
+typedef struct gm_ram_root {
+    uint64_t table;        /* address of the current gm_block_table; release (Java) / acquire (C) */
+    uint64_t version;      /* RamList version; release-stored after table (W-1-2, W-2-2) */
+} gm_ram_root;
+
+/*
+ * Translates [ram_addr, ram_addr + len) to a host address through the current table. Call inside a
+ * read section of the list's RCU domain; the address stays valid until the section ends.
+ * Returns 0, -EFAULT when no block holds ram_addr, -ERANGE when the range runs past the block's used
+ * length, -EINVAL for a NULL argument.
+ */
+GM_API int32_t gm_ram_translate(const gm_ram_root *root, uint64_t ram_addr, uint64_t len, uint64_t *host_out);
+
 #ifdef __cplusplus
 }
 #endif

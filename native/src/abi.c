@@ -21,6 +21,13 @@ static const struct abi_fact facts[] = {
     GM_SIZE(gm_mapping), GM_ALIGN(gm_mapping),
     GM_OFF(gm_mapping, addr), GM_OFF(gm_mapping, size), GM_OFF(gm_mapping, fd),
     GM_OFF(gm_mapping, kind), GM_OFF(gm_mapping, flags), GM_OFF(gm_mapping, reserved),
+    GM_SIZE(gm_block_entry), GM_ALIGN(gm_block_entry),
+    GM_OFF(gm_block_entry, offset), GM_OFF(gm_block_entry, used_length), GM_OFF(gm_block_entry, max_length),
+    GM_OFF(gm_block_entry, host), GM_OFF(gm_block_entry, flags), GM_OFF(gm_block_entry, reserved),
+    GM_SIZE(gm_block_table), GM_ALIGN(gm_block_table),
+    GM_OFF(gm_block_table, version), GM_OFF(gm_block_table, count), GM_OFF(gm_block_table, reserved),
+    GM_SIZE(gm_ram_root), GM_ALIGN(gm_ram_root),
+    GM_OFF(gm_ram_root, table), GM_OFF(gm_ram_root, version),
     /* New structs of guestmem.h add their facts here (sizeof, alignof, every field offset). */
 };
 

@@ -235,6 +235,50 @@ public class guestmem_h {
         return GM_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
     }
 
+    private static final int GM_RAM_SHARED = (int)2L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RAM_SHARED 2
+     * }
+     */
+    public static int GM_RAM_SHARED() {
+        return GM_RAM_SHARED;
+    }
+
+    private static final int GM_RAM_RESIZEABLE = (int)4L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RAM_RESIZEABLE 4
+     * }
+     */
+    public static int GM_RAM_RESIZEABLE() {
+        return GM_RAM_RESIZEABLE;
+    }
+
+    private static final int GM_RAM_MIGRATABLE = (int)16L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RAM_MIGRATABLE 16
+     * }
+     */
+    public static int GM_RAM_MIGRATABLE() {
+        return GM_RAM_MIGRATABLE;
+    }
+
+    private static final int GM_RAM_NORESERVE = (int)128L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RAM_NORESERVE 128
+     * }
+     */
+    public static int GM_RAM_NORESERVE() {
+        return GM_RAM_NORESERVE;
+    }
+
     private static class gm_abi_version {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT
         );
@@ -942,6 +986,68 @@ public class guestmem_h {
                 traceDowncall("gm_membarrier");
             }
             return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_ram_translate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_LONG,
+            guestmem_h.C_LONG,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_ram_translate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_ram_translate(const gm_ram_root *, uint64_t, uint64_t, uint64_t *)
+     * }
+     */
+    public static FunctionDescriptor gm_ram_translate$descriptor() {
+        return gm_ram_translate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_ram_translate(const gm_ram_root *, uint64_t, uint64_t, uint64_t *)
+     * }
+     */
+    public static MethodHandle gm_ram_translate$handle() {
+        return gm_ram_translate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_ram_translate(const gm_ram_root *, uint64_t, uint64_t, uint64_t *)
+     * }
+     */
+    public static MemorySegment gm_ram_translate$address() {
+        return gm_ram_translate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_ram_translate(const gm_ram_root *, uint64_t, uint64_t, uint64_t *)
+     * }
+     */
+    public static int gm_ram_translate(MemorySegment x0, long x1, long x2, MemorySegment x3) {
+        var mh$ = gm_ram_translate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_ram_translate", x0, x1, x2, x3);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

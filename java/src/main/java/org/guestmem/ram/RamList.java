@@ -11,6 +11,7 @@ import org.guestmem.dirty.DirtyClient;
 import org.guestmem.dirty.DirtyMemory;
 import org.guestmem.nativeshim.HostMapping;
 import org.guestmem.nativeshim.HostMemory;
+import org.guestmem.nativeshim.NativeBlockTable;
 import org.guestmem.rcu.Rcu;
 
 /**
@@ -55,6 +56,8 @@ public final class RamList implements AutoCloseable {
     private final DirtyMemory dirty;
     private final ReentrantLock mutex = new ReentrantLock();
     private final List<RamListListener> listeners = new CopyOnWriteArrayList<>();
+    /** The blocks as C readers see them; republished with every snapshot, under the mutex. */
+    private final NativeBlockTable nativeTable = new NativeBlockTable();
     /** Test hook: the broken variant that trusts a stale MRU entry (never set outside tests). */
     final boolean trustStaleMru;
     /** Test hook run between a miss's search and its MRU store, to widen the race window; null in production. */
@@ -123,9 +126,14 @@ public final class RamList implements AutoCloseable {
             RamBlock block = new RamBlock(spec, offset, pageSizeOf(spec), mapping);
             dirty.grow(offset + spec.maxLength());
             dirty.setDirtyRange(offset, spec.usedLength(), DirtyClient.ALL);
-            SNAPSHOT.setRelease(this, cur.with(block));          // W-1-1: publish the new list; pairs with the acquire in snapshot()
+            BlockSnapshot next = cur.with(block);
+            long v = (long) VERSION.get(this) + 1;              // plain read: only the mutex holder writes it
+            SNAPSHOT.setRelease(this, next);                    // W-1-1: publish the new list; pairs with the acquire in snapshot()
+            Runnable oldTable = nativeTable.publish(v, entries(next)); // W-1-1 for C readers (release in NativeBlockTable)
             MRU.setOpaque(this, null);                          // as QEMU: the cache restarts empty
-            VERSION.setRelease(this, (long) VERSION.get(this) + 1); // W-1-2: release; pairs with the acquire of R-1-1 (MigrationCursor#begin)
+            VERSION.setRelease(this, v);                        // W-1-2: release; pairs with the acquire of R-1-1 (MigrationCursor#begin)
+            nativeTable.publishVersion(v);                      // W-1-2 for C readers
+            rcu.callRcu(oldTable);                              // the replaced table may still be read by C readers
             listeners.forEach(l -> l.blockAdded(block));
             return block;
         } finally {
@@ -146,10 +154,17 @@ public final class RamList implements AutoCloseable {
             Validate.isTrue(cur.byName.get(block.name()) == block, "block '%s' does not belong to this RamList", block.name());
             listeners.forEach(l -> l.checkHotplug(null, block));
             block.markRemoved();                                 // before the clear: see the class comment
-            SNAPSHOT.setRelease(this, cur.without(block));       // W-2-1: unlink; readers already on it may finish
+            BlockSnapshot next = cur.without(block);
+            long v = (long) VERSION.get(this) + 1;              // plain read: only the mutex holder writes it
+            SNAPSHOT.setRelease(this, next);                    // W-2-1: unlink; readers already on it may finish
+            Runnable oldTable = nativeTable.publish(v, entries(next)); // W-2-1 for C readers
             MRU.setOpaque(this, null);                          // clear the cache (relaxed; the grace period orders it)
-            VERSION.setRelease(this, (long) VERSION.get(this) + 1); // W-2-2: release; seen by R-2-1 after the grace period
-            rcu.callRcu(() -> block.mapping().close());         // W-2-3: reclaim after a grace period
+            VERSION.setRelease(this, v);                        // W-2-2: release; seen by R-2-1 after the grace period
+            nativeTable.publishVersion(v);                      // W-2-2 for C readers
+            rcu.callRcu(() -> {                                 // W-2-3: reclaim after a grace period
+                oldTable.run();
+                block.mapping().close();
+            });
             listeners.forEach(l -> l.blockRemoved(block));
         } finally {
             mutex.unlock();
@@ -176,6 +191,7 @@ public final class RamList implements AutoCloseable {
                 return;
             }
             block.setUsedLength(newUsedLength);
+            rcu.callRcu(nativeTable.publish(version(), entries(snapshot()))); // C readers see the new used length
             dirty.setDirtyRange(block.offset(), newUsedLength, DirtyClient.ALL);
             listeners.forEach(l -> l.blockResized(block, old, newUsedLength));
         } finally {
@@ -276,6 +292,19 @@ public final class RamList implements AutoCloseable {
         return new MigrationCursor(this);
     }
 
+    /**
+     * The root of the block table C readers translate through ({@code gm_ram_root*} in guestmem.h);
+     * valid until {@link #close()}.
+     */
+    public NativeBlockTable nativeTable() {
+        return nativeTable;
+    }
+
+    private static List<NativeBlockTable.Entry> entries(BlockSnapshot s) {
+        return java.util.Arrays.stream(s.byOffset).map(b -> new NativeBlockTable.Entry(b.offset(), b.usedLength(), b.maxLength(),
+                b.hostAddress(), b.flags().stream().mapToInt(f -> f.qemuValue).reduce(0, (x, y) -> x | y))).toList();
+    }
+
     /** End of the highest block in the RAM-address space. */
     public long ramEnd() {
         return snapshot().ramEnd();
@@ -301,6 +330,7 @@ public final class RamList implements AutoCloseable {
             mutex.unlock();
         }
         rcu.drain();
+        nativeTable.close();
         dirty.close();
     }
 
