@@ -155,6 +155,62 @@ typedef struct gm_ram_root {
  */
 GM_API int32_t gm_ram_translate(const gm_ram_root *root, uint64_t ram_addr, uint64_t len, uint64_t *host_out);
 
+/* ------------------------------------------------------- C readers in a Java RCU domain */
+/*
+ * An org.guestmem.rcu.Rcu domain keeps its reader state in an off-heap table (layout and protocol:
+ * RcuReaderTableDescriptor on the Java side, the same step names here). A C thread joins the domain
+ * by claiming a slot, runs read sections (FENCE, MEMBARRIER) or announces quiescent states (QSBR) on
+ * it, and is waited for by the Java synchronize(). Step names: RL-1..RL-3 (lock), RU-1..RU-3 (unlock),
+ * QS-1..QS-3 (quiescent state), ON-1/ON-2 (online), OFF-1 (offline).
+ */
+#define GM_RCU_MAGIC       0x474D524355000001ull /* "GMRCU", layout version 1 */
+#define GM_RCU_GP_INITIAL  1u
+#define GM_RCU_GP_STEP     2u
+#define GM_RCU_OWNER_KIND_C 2u                    /* OWNER = kind << 56 | kernel tid */
+
+/* The domain's flavor word (Java Rcu.Flavor ordinal). */
+#define GM_RCU_FLAVOR_FENCE      0
+#define GM_RCU_FLAVOR_MEMBARRIER 1
+#define GM_RCU_FLAVOR_QSBR       2
+
+/* Table header: 64 bytes; slots of 64 bytes (one cache line each) follow it. */
+typedef struct gm_rcu_table_header {
+    uint64_t magic;       /* GM_RCU_MAGIC */
+    uint64_t gp_ctr;      /* grace-period counter: written by the Java writer (GP-2), read by readers (RL-1, QS-1) */
+    uint64_t slot_count;
+    uint64_t flavor;      /* GM_RCU_FLAVOR_* */
+    uint64_t slot_limit;  /* one past the highest slot ever claimed (CAS max by claimers) */
+    uint64_t pad[3];
+} gm_rcu_table_header;
+
+typedef struct gm_rcu_slot {
+    uint64_t ctr;         /* owner only: 0 quiescent, else the gp_ctr value seen at lock / last quiescent state */
+    uint64_t owner;       /* 0 free; claimed with CAS */
+    uint64_t waiting;     /* set by the writer before it blocks; cleared by the owner (RU-3) */
+    uint64_t pad[5];
+} gm_rcu_slot;
+
+/* One C thread's membership of a domain (owned by that thread). */
+typedef struct gm_rcu_reader {
+    uint64_t table;       /* address of the gm_rcu_table_header */
+    uint64_t slot;        /* address of the claimed gm_rcu_slot */
+    uint32_t depth;       /* read-section nesting */
+    uint32_t flavor;      /* copied from the table */
+} gm_rcu_reader;
+
+/* Claims a free slot of the table at table_addr for the calling thread. -EINVAL for a table without
+ * GM_RCU_MAGIC, -EBUSY when every slot is taken. QSBR readers start online. */
+GM_API int32_t gm_rcu_reader_register(uint64_t table_addr, gm_rcu_reader *r);
+/* Releases the slot; the thread must be outside every read section. */
+GM_API int32_t gm_rcu_reader_unregister(gm_rcu_reader *r);
+/* rcu_read_lock / rcu_read_unlock; nest. For QSBR they only count the nesting. */
+GM_API void gm_rcu_reader_lock(gm_rcu_reader *r);
+GM_API void gm_rcu_reader_unlock(gm_rcu_reader *r);
+/* QSBR: announce a quiescent state / go offline before blocking / come back online. No-ops otherwise. */
+GM_API void gm_rcu_reader_quiescent(gm_rcu_reader *r);
+GM_API void gm_rcu_reader_offline(gm_rcu_reader *r);
+GM_API void gm_rcu_reader_online(gm_rcu_reader *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,6 +28,13 @@ static const struct abi_fact facts[] = {
     GM_OFF(gm_block_table, version), GM_OFF(gm_block_table, count), GM_OFF(gm_block_table, reserved),
     GM_SIZE(gm_ram_root), GM_ALIGN(gm_ram_root),
     GM_OFF(gm_ram_root, table), GM_OFF(gm_ram_root, version),
+    GM_SIZE(gm_rcu_table_header), GM_ALIGN(gm_rcu_table_header),
+    GM_OFF(gm_rcu_table_header, magic), GM_OFF(gm_rcu_table_header, gp_ctr), GM_OFF(gm_rcu_table_header, slot_count),
+    GM_OFF(gm_rcu_table_header, flavor), GM_OFF(gm_rcu_table_header, slot_limit), GM_OFF(gm_rcu_table_header, pad),
+    GM_SIZE(gm_rcu_slot), GM_ALIGN(gm_rcu_slot),
+    GM_OFF(gm_rcu_slot, ctr), GM_OFF(gm_rcu_slot, owner), GM_OFF(gm_rcu_slot, waiting), GM_OFF(gm_rcu_slot, pad),
+    GM_SIZE(gm_rcu_reader), GM_ALIGN(gm_rcu_reader),
+    GM_OFF(gm_rcu_reader, table), GM_OFF(gm_rcu_reader, slot), GM_OFF(gm_rcu_reader, depth), GM_OFF(gm_rcu_reader, flavor),
     /* New structs of guestmem.h add their facts here (sizeof, alignof, every field offset). */
 };
 
