@@ -211,6 +211,34 @@ GM_API void gm_rcu_reader_quiescent(gm_rcu_reader *r);
 GM_API void gm_rcu_reader_offline(gm_rcu_reader *r);
 GM_API void gm_rcu_reader_online(gm_rcu_reader *r);
 
+/* ------------------------------------------------ C reader threads (interop tests, soak) */
+/*
+ * Starts threads that behave like a C device model: each joins the RCU domain at rcu_table, and in a
+ * loop enters a read section, translates a random 8-byte-aligned RAM address below ram_span through
+ * the block table at ram_root, writes a 64-bit value there (relaxed atomic store) and leaves the
+ * section (QSBR: announces a quiescent state instead). Used to check, from Java, that C readers never
+ * touch a reclaimed block while Java adds and frees blocks.
+ */
+typedef struct gm_reader_config {
+    uint64_t rcu_table;   /* gm_rcu_table_header address of the Java domain */
+    uint64_t ram_root;    /* gm_ram_root address of the Java RamList */
+    uint64_t ram_span;    /* addresses are drawn from [0, ram_span) */
+    uint32_t threads;     /* 1..64 */
+    uint32_t seed;
+} gm_reader_config;
+
+typedef struct gm_reader_stats {
+    uint64_t ops;         /* read sections run */
+    uint64_t written;     /* addresses translated and written */
+    uint64_t misses;      /* addresses no block held (-EFAULT / -ERANGE) */
+    uint64_t errors;      /* registration failures */
+} gm_reader_stats;
+
+/* Starts the threads; *handle_out identifies them for gm_readers_stop. */
+GM_API int32_t gm_readers_start(const gm_reader_config *cfg, uint64_t *handle_out);
+/* Stops and joins the threads (they unregister), fills *out, frees the handle. */
+GM_API int32_t gm_readers_stop(uint64_t handle, gm_reader_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,6 +35,11 @@ static const struct abi_fact facts[] = {
     GM_OFF(gm_rcu_slot, ctr), GM_OFF(gm_rcu_slot, owner), GM_OFF(gm_rcu_slot, waiting), GM_OFF(gm_rcu_slot, pad),
     GM_SIZE(gm_rcu_reader), GM_ALIGN(gm_rcu_reader),
     GM_OFF(gm_rcu_reader, table), GM_OFF(gm_rcu_reader, slot), GM_OFF(gm_rcu_reader, depth), GM_OFF(gm_rcu_reader, flavor),
+    GM_SIZE(gm_reader_config), GM_ALIGN(gm_reader_config),
+    GM_OFF(gm_reader_config, rcu_table), GM_OFF(gm_reader_config, ram_root), GM_OFF(gm_reader_config, ram_span),
+    GM_OFF(gm_reader_config, threads), GM_OFF(gm_reader_config, seed),
+    GM_SIZE(gm_reader_stats), GM_ALIGN(gm_reader_stats),
+    GM_OFF(gm_reader_stats, ops), GM_OFF(gm_reader_stats, written), GM_OFF(gm_reader_stats, misses), GM_OFF(gm_reader_stats, errors),
     /* New structs of guestmem.h add their facts here (sizeof, alignof, every field offset). */
 };
 

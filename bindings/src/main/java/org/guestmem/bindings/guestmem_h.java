@@ -1546,4 +1546,124 @@ public class guestmem_h {
         }
     }
 
+    private static class gm_readers_start {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_readers_start");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_start(const gm_reader_config *, uint64_t *)
+     * }
+     */
+    public static FunctionDescriptor gm_readers_start$descriptor() {
+        return gm_readers_start.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_start(const gm_reader_config *, uint64_t *)
+     * }
+     */
+    public static MethodHandle gm_readers_start$handle() {
+        return gm_readers_start.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_start(const gm_reader_config *, uint64_t *)
+     * }
+     */
+    public static MemorySegment gm_readers_start$address() {
+        return gm_readers_start.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_readers_start(const gm_reader_config *, uint64_t *)
+     * }
+     */
+    public static int gm_readers_start(MemorySegment x0, MemorySegment x1) {
+        var mh$ = gm_readers_start.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_readers_start", x0, x1);
+            }
+            return (int)mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_readers_stop {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_LONG,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_readers_stop");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_stop(uint64_t, gm_reader_stats *)
+     * }
+     */
+    public static FunctionDescriptor gm_readers_stop$descriptor() {
+        return gm_readers_stop.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_stop(uint64_t, gm_reader_stats *)
+     * }
+     */
+    public static MethodHandle gm_readers_stop$handle() {
+        return gm_readers_stop.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_stop(uint64_t, gm_reader_stats *)
+     * }
+     */
+    public static MemorySegment gm_readers_stop$address() {
+        return gm_readers_stop.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_readers_stop(uint64_t, gm_reader_stats *)
+     * }
+     */
+    public static int gm_readers_stop(long x0, MemorySegment x1) {
+        var mh$ = gm_readers_stop.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_readers_stop", x0, x1);
+            }
+            return (int)mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
 }
