@@ -1,5 +1,6 @@
 package org.guestmem.rcu;
 
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,7 +28,9 @@ final class GracePeriod {
     private volatile Thread waiter;
     // Pending slots of the current grace period; syncLock holder only.
     private int[] pending = new int[16];
-    // Completed grace periods; written under syncLock, read by anyone (statistics).
+    // Grace periods started / completed: written by the syncLock holder only, read by every synchronize
+    // caller on entry (volatile; the entry fence orders the caller's unpublish before that read).
+    private volatile long started;
     private volatile long completed;
 
     GracePeriod(ReaderTable table, ReaderRegistry registry, Rcu.Flavor flavor) {
@@ -36,10 +39,22 @@ final class GracePeriod {
         this.flavor = flavor;
     }
 
-    /** Waits until every read section that was open when this was called has closed. */
+    /**
+     * Waits until every read section that was open when this was called has closed. Callers that queue up
+     * behind a running grace period share the next one (liburcu batches concurrent synchronize calls too).
+     */
     void synchronize() {
+        // Entry fence: the caller's unpublish before its read of `started`. If another caller then runs the
+        // grace period this one shares, that caller's GP-1 comes after this fence (its write of `started`
+        // follows the value read here), so the unpublish is ordered before that grace period's CTR scan.
+        VarHandle.fullFence();
+        long need = started + 1; // the first grace period that starts after this call
         syncLock.lock();
         try {
+            if (completed >= need) {
+                return; // a whole grace period started after this call and has completed
+            }
+            started = started + 1;
             // GP-1: the updater's unpublish before the CTR loads of GP-3; pairs with RL-3 / ON-2.
             RcuFences.global(flavor);
             // GP-2
@@ -49,7 +64,7 @@ final class GracePeriod {
             if (n > 0) {
                 waitForPending(gp, n);
             }
-            completed = completed + 1; // only the syncLock holder writes it
+            completed = started;
         } finally {
             syncLock.unlock();
         }
