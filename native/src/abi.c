@@ -14,12 +14,32 @@
 struct abi_fact { uint64_t value; const char *name; };
 
 static const struct abi_fact facts[] = {
-    { GM_ABI_VERSION, "GM_ABI_VERSION" },
+    /* One entry per "constant" of bindings/symbols.txt (GM_ABI_VERSION among them). */
+#include "gm_abi_constants.inc"
     GM_SIZE(gm_abi_entry), GM_ALIGN(gm_abi_entry),
     GM_OFF(gm_abi_entry, value), GM_OFF(gm_abi_entry, name), GM_FSIZE(gm_abi_entry, name),
     GM_SIZE(gm_mapping), GM_ALIGN(gm_mapping),
     GM_OFF(gm_mapping, addr), GM_OFF(gm_mapping, size), GM_OFF(gm_mapping, fd),
     GM_OFF(gm_mapping, kind), GM_OFF(gm_mapping, flags), GM_OFF(gm_mapping, reserved),
+    GM_SIZE(gm_block_entry), GM_ALIGN(gm_block_entry),
+    GM_OFF(gm_block_entry, offset), GM_OFF(gm_block_entry, used_length), GM_OFF(gm_block_entry, max_length),
+    GM_OFF(gm_block_entry, host), GM_OFF(gm_block_entry, flags), GM_OFF(gm_block_entry, reserved),
+    GM_SIZE(gm_block_table), GM_ALIGN(gm_block_table),
+    GM_OFF(gm_block_table, version), GM_OFF(gm_block_table, count), GM_OFF(gm_block_table, reserved),
+    GM_SIZE(gm_ram_root), GM_ALIGN(gm_ram_root),
+    GM_OFF(gm_ram_root, table), GM_OFF(gm_ram_root, version),
+    GM_SIZE(gm_rcu_table_header), GM_ALIGN(gm_rcu_table_header),
+    GM_OFF(gm_rcu_table_header, magic), GM_OFF(gm_rcu_table_header, gp_ctr), GM_OFF(gm_rcu_table_header, slot_count),
+    GM_OFF(gm_rcu_table_header, flavor), GM_OFF(gm_rcu_table_header, slot_limit), GM_OFF(gm_rcu_table_header, pad),
+    GM_SIZE(gm_rcu_slot), GM_ALIGN(gm_rcu_slot),
+    GM_OFF(gm_rcu_slot, ctr), GM_OFF(gm_rcu_slot, owner), GM_OFF(gm_rcu_slot, waiting), GM_OFF(gm_rcu_slot, pad),
+    GM_SIZE(gm_rcu_reader), GM_ALIGN(gm_rcu_reader),
+    GM_OFF(gm_rcu_reader, table), GM_OFF(gm_rcu_reader, slot), GM_OFF(gm_rcu_reader, depth), GM_OFF(gm_rcu_reader, flavor),
+    GM_SIZE(gm_reader_config), GM_ALIGN(gm_reader_config),
+    GM_OFF(gm_reader_config, rcu_table), GM_OFF(gm_reader_config, ram_root), GM_OFF(gm_reader_config, ram_span),
+    GM_OFF(gm_reader_config, threads), GM_OFF(gm_reader_config, seed),
+    GM_SIZE(gm_reader_stats), GM_ALIGN(gm_reader_stats),
+    GM_OFF(gm_reader_stats, ops), GM_OFF(gm_reader_stats, written), GM_OFF(gm_reader_stats, misses), GM_OFF(gm_reader_stats, errors),
     /* New structs of guestmem.h add their facts here (sizeof, alignof, every field offset). */
 };
 

@@ -1,0 +1,69 @@
+package org.guestmem.nativeshim;
+
+import org.guestmem.bindings.guestmem_h;
+
+/**
+ * {@code membarrier(2)} through the shim: the writer half of the MEMBARRIER RCU flavor. After
+ * {@link #barrier()} returns, every thread of this process that was running has passed a full
+ * memory barrier, so readers may replace their hardware fence by a compiler-ordering barrier
+ * (QEMU's {@code smp_mb_placeholder} / {@code smp_mb_global}).
+ *
+ * <p>Not bound as {@code Linker.Option.critical}: the call issues IPIs and may take microseconds,
+ * and a critical call would hold off safepoints for that long.
+ */
+public final class Membarrier {
+    private static final int QUERY = query();
+    // Written once by register() under the class lock; read by barrier() (volatile: a plain flag is enough
+    // for correctness because register() is idempotent in the kernel, volatile only avoids a repeated syscall).
+    private static volatile boolean registered;
+
+    private Membarrier() {}
+
+    private static int query() {
+        NativeShim.ensureLoaded();
+        return guestmem_h.gm_membarrier_query();
+    }
+
+    /** True when the kernel supports private expedited membarrier (Linux 4.14+). */
+    public static boolean available() {
+        return QUERY >= 0 && (QUERY & guestmem_h.GM_MEMBARRIER_CMD_PRIVATE_EXPEDITED()) != 0
+                && (QUERY & guestmem_h.GM_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED()) != 0;
+    }
+
+    /** Why {@link #available()} is false, or "available". */
+    public static String status() {
+        if (QUERY < 0) {
+            return "membarrier(2) is not available: the kernel returned " + Errno.name(QUERY) + " for MEMBARRIER_CMD_QUERY";
+        }
+        if (!available()) {
+            return "membarrier(2) lacks PRIVATE_EXPEDITED (query mask 0x" + Integer.toHexString(QUERY) + "); Linux 4.14+ is needed";
+        }
+        return "available (query mask 0x" + Integer.toHexString(QUERY) + ")";
+    }
+
+    /** Registers this process for private expedited barriers; idempotent. */
+    public static synchronized void register() {
+        if (registered) {
+            return;
+        }
+        if (!available()) {
+            throw new IllegalStateException(status());
+        }
+        int rc = guestmem_h.gm_membarrier_register();
+        if (rc < 0) {
+            throw new IllegalStateException("membarrier(2) REGISTER_PRIVATE_EXPEDITED failed: " + Errno.name(rc));
+        }
+        registered = true;
+    }
+
+    /** Issues a private expedited barrier (registering first if needed). */
+    public static void barrier() {
+        if (!registered) {
+            register();
+        }
+        int rc = guestmem_h.gm_membarrier();
+        if (rc < 0) {
+            throw new IllegalStateException("membarrier(2) PRIVATE_EXPEDITED failed: " + Errno.name(rc));
+        }
+    }
+}

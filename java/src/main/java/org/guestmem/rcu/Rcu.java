@@ -1,0 +1,279 @@
+package org.guestmem.rcu;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.commons.lang3.Validate;
+
+/**
+ * An RCU domain (QEMU's util/rcu.c, liburcu): read-side sections that nest, {@link #synchronize()} that waits
+ * for every section open when it was called, and {@link #callRcu(Runnable)} whose callbacks a reclaimer thread
+ * runs after a grace period, batched and in FIFO order. Several domains may exist; {@link #global()} is the
+ * process-wide default.
+ *
+ * <h2>Flavors</h2>
+ * <ul>
+ * <li>{@link Flavor#FENCE}: portable, pure Java memory model: a full fence on the outermost lock and unlock
+ *     (QEMU built without membarrier, liburcu mb).</li>
+ * <li>{@link Flavor#MEMBARRIER}: readers issue no hardware fence, only compiler-ordering fences; the writer
+ *     issues {@code membarrier(2)} (liburcu memb, QEMU with membarrier). This relies on how HotSpot compiles
+ *     {@code VarHandle} fences, not on the JMM: opt-in, refused with {@link IllegalStateException} where the
+ *     kernel lacks private expedited membarrier, where the guestmem native library cannot be loaded, and on a
+ *     JVM whose JIT is not HotSpot's C1/C2 (a JVMCI compiler such as Graal) unless
+ *     {@code -Dguestmem.rcu.membarrier.anyJit=true}.</li>
+ * <li>{@link Flavor#QSBR}: quiescent-state based (liburcu qsbr). A thread registered with
+ *     {@link #registerThread()} is online: its read sections cost nothing, and it must call
+ *     {@link #quiescentState()} regularly (the top of a vCPU loop) and {@link #threadOffline()} before it
+ *     blocks. A thread that only calls {@link #read()} is registered offline and goes online for each outermost
+ *     section (about the cost of FENCE).</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * A thread registers on its first {@link #read()} (or explicitly), claiming a slot of the off-heap reader table
+ * ({@link RcuReaderTableDescriptor}); {@link #unregisterThread()} frees it. A thread that dies without
+ * unregistering never blocks a grace period: the writer frees its slot when it waits for it, and a registration
+ * that finds the table full frees slots of dead threads first. The table has a fixed size (C threads may hold
+ * pointers into it); when it is full of live threads registration throws IllegalStateException.
+ * <b>Virtual threads work</b> like platform threads: each one that reads claims a slot (its own counter and
+ * nesting depth, kept with the virtual thread, not its carrier), so size {@code maxReaders} for the virtual
+ * threads that read at the same time; slots of finished virtual threads are reaped as above.
+ *
+ * <p>Misuse throws IllegalStateException: {@link #synchronize()} or {@link #quiescentState()} inside a read
+ * section, closing a section twice, {@link #drain()} or {@link #close()} from a callback. A callback that throws
+ * is counted ({@link #callbackFailures()}) and reported to the failure handler (by default the
+ * {@code org.guestmem.rcu} {@link System.Logger}); the reclaimer keeps running.
+ */
+public final class Rcu implements AutoCloseable {
+    /** How readers and the writer order their accesses; chosen at creation. */
+    public enum Flavor { FENCE, MEMBARRIER, QSBR }
+
+    /** Slots of a domain made by {@link #create(Flavor)}. */
+    public static final int DEFAULT_MAX_READERS = 256;
+    private static final int GLOBAL_MAX_READERS = 4096;
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private static final System.Logger LOG = System.getLogger("org.guestmem.rcu");
+
+    private final Flavor flavor;
+    private final String name;
+    private final boolean isGlobal;
+    private final ReaderTable table;
+    private final ReaderRegistry registry;
+    private final GracePeriod gracePeriod;
+    private final Reclaimer reclaimer;
+    // Each thread's registration; the thread's own entry only.
+    private final ThreadLocal<RcuReader> readers = new ThreadLocal<>();
+    // Written once by close() (under this); read by registration, synchronize and callRcu.
+    private volatile boolean closed;
+
+    private Rcu(Flavor flavor, int maxReaders, boolean isGlobal) {
+        this.flavor = flavor;
+        this.isGlobal = isGlobal;
+        this.name = isGlobal ? "global" : flavor.name().toLowerCase(Locale.ROOT) + "-" + IDS.incrementAndGet();
+        this.table = ReaderTable.allocate(maxReaders, flavor);
+        this.registry = new ReaderRegistry(table);
+        this.gracePeriod = new GracePeriod(table, registry, flavor);
+        this.reclaimer = new Reclaimer("rcu-reclaimer-" + name, gracePeriod::synchronize,
+                t -> LOG.log(System.Logger.Level.ERROR, "RCU callback failed in domain " + name, t));
+        reclaimer.start();
+    }
+
+    /** A new domain with {@link #DEFAULT_MAX_READERS} reader slots and its own reclaimer thread. */
+    public static Rcu create(Flavor flavor) {
+        return create(flavor, DEFAULT_MAX_READERS);
+    }
+
+    /** A new domain with {@code maxReaders} reader slots (1 to 65536) and its own reclaimer thread. */
+    public static Rcu create(Flavor flavor, int maxReaders) {
+        Validate.notNull(flavor, "flavor");
+        Validate.inclusiveBetween(1, RcuReaderTableDescriptor.MAX_SLOTS, maxReaders,
+                "maxReaders must be between 1 and %d, got %d", RcuReaderTableDescriptor.MAX_SLOTS, maxReaders);
+        if (flavor == Flavor.MEMBARRIER) {
+            MembarrierSupport.require();
+        }
+        return new Rcu(flavor, maxReaders, false);
+    }
+
+    /** The process-wide FENCE domain; created on first use, never closed. */
+    public static Rcu global() {
+        return Global.INSTANCE;
+    }
+
+    private static final class Global {
+        static final Rcu INSTANCE = new Rcu(Flavor.FENCE, GLOBAL_MAX_READERS, true);
+    }
+
+    /** Opens a read section on the current thread (registering it on first use); nests; allocation-free. */
+    public ReadSection read() {
+        RcuReader r = readers.get();
+        if (r == null) {
+            r = register(Thread.currentThread());
+        }
+        r.lock();
+        return r;
+    }
+
+    /** The current thread's registration (registering it if needed), for loops that skip the thread-local. */
+    public RcuReader reader() {
+        RcuReader r = readers.get();
+        return r != null ? r : register(Thread.currentThread());
+    }
+
+    /** Waits until every read section open when this was called (on any thread) has closed. */
+    public void synchronize() {
+        checkOpen("synchronize()");
+        RcuReader r = readers.get();
+        if (r == null) {
+            gracePeriod.synchronize();
+            return;
+        }
+        if (r.depth() > 0) {
+            throw new IllegalStateException("synchronize() inside a read section of " + this + " on "
+                    + Thread.currentThread().getName() + " (depth " + r.depth() + ") would wait for itself");
+        }
+        boolean wasOnline = r.online(); // QSBR: an online caller goes offline while it waits (liburcu does)
+        if (wasOnline) {
+            r.threadOfflineUnchecked();
+        }
+        try {
+            gracePeriod.synchronize();
+        } finally {
+            if (wasOnline) {
+                r.threadOnlineUnchecked();
+            }
+        }
+    }
+
+    /** Runs {@code callback} on the reclaimer thread after a grace period; FIFO, batched. */
+    public void callRcu(Runnable callback) {
+        Validate.notNull(callback, "callback");
+        checkOpen("callRcu()");
+        reclaimer.submit(callback);
+    }
+
+    /** Waits until every callback queued before this call has run. A no-op on a closed domain. */
+    public void drain() {
+        if (!closed) {
+            reclaimer.drain();
+        }
+    }
+
+    /** Registers the current thread (idempotent). For QSBR this puts the thread online. */
+    public void registerThread() {
+        RcuReader r = reader();
+        r.threadOnlineUnchecked();
+    }
+
+    /** Frees the current thread's slot (a no-op if it is not registered). Not inside a read section. */
+    public void unregisterThread() {
+        RcuReader r = readers.get();
+        if (r == null) {
+            return;
+        }
+        if (r.depth() > 0) {
+            throw new IllegalStateException("unregisterThread() inside a read section of " + this + " (depth " + r.depth() + ")");
+        }
+        r.threadOfflineUnchecked();
+        registry.unregister(r.slot(), Thread.currentThread());
+        readers.remove();
+    }
+
+    /** QSBR: announces that the current thread holds no RCU-protected reference. A no-op for other flavors. */
+    public void quiescentState() {
+        RcuReader r = readers.get();
+        if (r != null) {
+            r.quiescentStateUnchecked();
+        } else if (flavor == Flavor.QSBR) {
+            throw new IllegalStateException("quiescentState() on " + Thread.currentThread().getName()
+                    + ", which is not registered with " + this + ": call registerThread() first");
+        }
+    }
+
+    /** QSBR: the current thread stops reading (before it blocks); grace periods stop waiting for it. */
+    public void threadOffline() {
+        RcuReader r = readers.get();
+        if (r != null) {
+            r.threadOfflineUnchecked();
+        }
+    }
+
+    /** QSBR: the current thread reads again (registers it if needed). A no-op for other flavors. */
+    public void threadOnline() {
+        if (flavor == Flavor.QSBR) {
+            reader().threadOnlineUnchecked();
+        }
+    }
+
+    public Flavor flavor() {
+        return flavor;
+    }
+
+    /** True if the current thread is inside a read section (for QSBR also: registered and online). */
+    public boolean inReadSection() {
+        RcuReader r = readers.get();
+        return r != null && r.inReadSection();
+    }
+
+    /** Replaces the handler told about callbacks that throw. */
+    public void onCallbackFailure(Consumer<Throwable> handler) {
+        reclaimer.failureHandler(Validate.notNull(handler, "handler"));
+    }
+
+    /** Number of callbacks that threw. */
+    public long callbackFailures() {
+        return reclaimer.failures();
+    }
+
+    /** Number of grace periods completed. */
+    public long gracePeriods() {
+        return gracePeriod.completed();
+    }
+
+    /** The off-heap reader table (layout: {@link RcuReaderTableDescriptor}), for native readers that join. */
+    public MemorySegment readerTable() {
+        return table.segment;
+    }
+
+    /** Drains, stops the reclaimer, waits for open sections and frees the reader table. Idempotent. */
+    @Override
+    public void close() {
+        if (isGlobal) {
+            throw new IllegalStateException("Rcu.global() is process-wide and is never closed");
+        }
+        if (reclaimer.isReclaimerThread()) {
+            throw new IllegalStateException("close() of " + this + " from one of its own callbacks");
+        }
+        if (inReadSection() && readers.get().depth() > 0) {
+            throw new IllegalStateException("close() of " + this + " inside one of its read sections");
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        reclaimer.drain();
+        reclaimer.stop();
+        unregisterThread();
+        gracePeriod.synchronize(); // sections still open end before the table goes away
+        table.free();
+    }
+
+    private RcuReader register(Thread thread) {
+        checkOpen("registering a reader");
+        RcuReader r = new RcuReader(flavor, gracePeriod, table.segment, registry.register(thread), thread);
+        readers.set(r);
+        return r;
+    }
+
+    private void checkOpen(String what) {
+        if (closed) {
+            throw new IllegalStateException(what + " on closed RCU domain " + this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Rcu[" + name + "]";
+    }
+}

@@ -1,0 +1,131 @@
+package org.guestmem.rcu;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The Java side of reader registration: which Java thread owns which slot of the reader table, so
+ * that slots of threads that died without unregistering can be reaped (a dead thread must never block
+ * a grace period). C threads claim slots on their own (CAS on OWNER) and are not tracked here.
+ *
+ * <p>Registrations, unregistrations and reaping of Java slots are serialised by {@link #lock}; the
+ * writer reads {@link #owners} without the lock to decide whether a slot it waits for is dead.
+ */
+final class ReaderRegistry {
+    private final SlotWords words;
+    // Written under lock (register, unregister, reap); read lock-free by the writer (GP-5 liveness check)
+    // and by reapIfDead before it takes the lock. AtomicReferenceArray: volatile element access.
+    private final AtomicReferenceArray<Thread> owners;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    ReaderRegistry(SlotWords words) {
+        this.words = words;
+        this.owners = new AtomicReferenceArray<>(words.slotCount());
+    }
+
+    /**
+     * Claims a free slot for {@code thread}. When every slot is taken, reaps slots of dead Java threads
+     * and tries again; if the table is still full, throws IllegalStateException naming the size.
+     */
+    int register(Thread thread) {
+        long token = RcuReaderTableDescriptor.javaOwner(thread);
+        lock.lock();
+        try {
+            int slot = claimFree(token);
+            if (slot < 0 && reapDeadLocked() > 0) {
+                slot = claimFree(token);
+            }
+            if (slot < 0) {
+                throw new IllegalStateException("RCU reader table full: all " + words.slotCount()
+                        + " slots are held by live threads (registering " + thread.getName()
+                        + "); create the domain with a larger maxReaders (at most "
+                        + RcuReaderTableDescriptor.MAX_SLOTS + ") or unregister threads that no longer read");
+            }
+            owners.set(slot, thread);
+            return slot;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees {@code slot}, which {@code thread} must own. */
+    void unregister(int slot, Thread thread) {
+        lock.lock();
+        try {
+            if (owners.get(slot) != thread) {
+                throw new IllegalStateException("RCU slot " + slot + " is not owned by " + thread.getName());
+            }
+            owners.set(slot, null);
+            words.release(slot);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The live or dead Java thread owning {@code slot}, or null (free or a C slot). */
+    Thread owner(int slot) {
+        return owners.get(slot);
+    }
+
+    /** Frees {@code slot} if its Java owner has terminated; true if it did. */
+    boolean reapIfDead(int slot) {
+        Thread t = owners.get(slot);
+        if (t == null || t.isAlive()) {
+            return false;
+        }
+        lock.lock();
+        try {
+            if (owners.get(slot) != t) {
+                return false; // reaped meanwhile (by a registration)
+            }
+            owners.set(slot, null);
+            words.release(slot);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reaps every slot of a dead Java thread; returns how many. */
+    int reapDead() {
+        lock.lock();
+        try {
+            return reapDeadLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Number of slots owned by Java threads (live or not yet reaped). */
+    int javaSlots() {
+        int n = 0;
+        for (int i = 0; i < owners.length(); i++) {
+            if (owners.get(i) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private int reapDeadLocked() {
+        int reaped = 0;
+        for (int i = 0; i < owners.length(); i++) {
+            Thread t = owners.get(i);
+            if (t != null && !t.isAlive()) {
+                owners.set(i, null);
+                words.release(i);
+                reaped++;
+            }
+        }
+        return reaped;
+    }
+
+    private int claimFree(long token) {
+        for (int i = 0; i < words.slotCount(); i++) {
+            if (words.owner(i) == 0 && words.claim(i, token)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,152 @@
+package org.guestmem.rcu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Nesting, misuse, and the grace period waiting for the outermost section, for every flavor. */
+class ReadSectionTest {
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void sectionsNestAndTheCachedSectionIsReturned(Rcu.Flavor flavor) {
+        try (Rcu rcu = Domains.open(flavor)) {
+            assertFalse(rcu.inReadSection());
+            try (ReadSection outer = rcu.read()) {
+                assertTrue(rcu.inReadSection());
+                try (ReadSection inner = rcu.read()) {
+                    assertSame(outer, inner, "read() returns the thread's cached section object");
+                    assertTrue(rcu.inReadSection());
+                }
+                assertTrue(rcu.inReadSection(), "closing the inner section leaves the outer one open");
+            }
+            assertFalse(rcu.inReadSection());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void misuseIsRefusedWithAClearError(Rcu.Flavor flavor) {
+        try (Rcu rcu = Domains.open(flavor)) {
+            ReadSection s = rcu.read();
+            IllegalStateException e = assertThrows(IllegalStateException.class, rcu::synchronize);
+            assertTrue(e.getMessage().contains("would wait for itself"), e.getMessage());
+            assertThrows(IllegalStateException.class, rcu::unregisterThread);
+            assertThrows(IllegalStateException.class, rcu::close);
+            if (flavor == Rcu.Flavor.QSBR) {
+                assertThrows(IllegalStateException.class, rcu::quiescentState);
+            }
+            s.close();
+            IllegalStateException twice = assertThrows(IllegalStateException.class, s::close);
+            assertTrue(twice.getMessage().contains("without a matching read()"), twice.getMessage());
+            rcu.synchronize(); // fine again outside
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void synchronizeWaitsForTheOutermostSectionOnly(Rcu.Flavor flavor) throws Exception {
+        try (Rcu rcu = Domains.open(flavor)) {
+            CountDownLatch innerClosed = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try (ReadSection outer = rcu.read()) {
+                    try (ReadSection inner = rcu.read()) {
+                        // nested
+                    }
+                    innerClosed.countDown();
+                    await(release);
+                }
+            });
+            assertTrue(innerClosed.await(10, TimeUnit.SECONDS));
+            CompletableFuture<Void> gp = CompletableFuture.runAsync(rcu::synchronize);
+            Thread.sleep(50);
+            assertFalse(gp.isDone(), "synchronize() returned while the outer section was still open");
+            release.countDown();
+            gp.get(10, TimeUnit.SECONDS);
+            reader.join();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void sectionsOpenedAfterSynchronizeStartedDoNotDelayIt(Rcu.Flavor flavor) throws Exception {
+        try (Rcu rcu = Domains.open(flavor)) {
+            // One reader opens and closes sections back to back for the whole test: every one of its
+            // sections is short, so each grace period ends although a section is open almost always.
+            CountDownLatch stop = new CountDownLatch(1);
+            Thread reader = Thread.ofPlatform().start(() -> {
+                while (stop.getCount() > 0) {
+                    try (ReadSection s = rcu.read()) {
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            for (int i = 0; i < 100; i++) {
+                rcu.synchronize();
+            }
+            assertTrue(rcu.gracePeriods() >= 100);
+            stop.countDown();
+            reader.join();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void theFastPathAllocatesNothing(Rcu.Flavor flavor) {
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Rcu rcu = Domains.open(flavor)) {
+            for (int i = 0; i < 20_000; i++) { // warm up (and register)
+                try (ReadSection s = rcu.read()) {
+                    rcu.inReadSection();
+                }
+            }
+            long tid = Thread.currentThread().threadId();
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 200_000; i++) {
+                try (ReadSection s = rcu.read(); ReadSection nested = rcu.read()) {
+                    rcu.inReadSection();
+                }
+            }
+            long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            assertTrue(allocated < 64 * 1024, "200000 read sections allocated " + allocated + " bytes");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void aReaderHandleIsConfinedToItsThread(Rcu.Flavor flavor) throws Exception {
+        try (Rcu rcu = Domains.open(flavor)) {
+            RcuReader mine = rcu.reader();
+            try (ReadSection s = mine.read()) {
+                assertTrue(rcu.inReadSection());
+            }
+            CompletableFuture<Throwable> other = CompletableFuture.supplyAsync(() -> {
+                try {
+                    mine.read();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            assertEquals(WrongThreadException.class, other.get(10, TimeUnit.SECONDS).getClass());
+        }
+    }
+
+    static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
