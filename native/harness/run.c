@@ -93,7 +93,11 @@ static int run_batch(const gm_litmus_impl *impl, int variant, char *cells, uint6
     gm_litmus_sync sync;
     memset(&sync, 0, sizeof sync);
     for (int64_t i = 0; i < n; i++) {
-        impl->init(cells + (size_t)i * impl->cell_size);
+        int32_t rc = impl->init(cells + (size_t)i * impl->cell_size, variant);
+        if (rc < 0) {
+            snprintf(err, (size_t)errlen, "cell setup failed: %s", strerror(-rc));
+            return -1;
+        }
     }
     pthread_t th[2];
     struct thread_arg arg[2];

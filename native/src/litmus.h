@@ -72,7 +72,7 @@ typedef struct gm_litmus_impl {
     int nvariants;
     int nobserve;                                    /* number of observe lines in the table */
     size_t cell_size;                                /* a multiple of 64 */
-    void (*init)(void *cell);
+    int32_t (*init)(void *cell, int variant);         /* fresh cell; 0 or -errno */
     gm_litmus_body body[2];                          /* [0] updater, [1] reader */
     /* Fills values[0..nobserve) for one cell; runs after both threads finished. */
     void (*observe)(const void *cell, uint64_t r0, uint64_t r1, int variant, uint32_t *values);

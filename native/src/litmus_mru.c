@@ -1,8 +1,6 @@
 /* Litmus body of MRU-clear (ORDERING.md "Why mruBlock may be relaxed", the subtle case). */
 #include "litmus.h"
 
-#include <string.h>
-
 enum { MRU_FIXED, MRU_UNTAGGED, MRU_PLAIN };
 
 /* The block id of block A in mruBlock (gm_mru_pack's id field). */
@@ -20,27 +18,29 @@ struct mru_cell {
     /* mruBlock: filled by the reader, cleared by the updater; relaxed (plain in broken-plain, the race
      * the QEMU patch fixed). fixed: gm_mru_pack(version read before the walk, block id). */
     _Alignas(64) uint64_t mru;
-    /* the reader's slot and the grace-period counter (gm_rcu_*). */
-    _Alignas(64) uint64_t ctr;
-    _Alignas(64) uint64_t gp;
+    /* a one-reader RCU domain (FENCE) and the reader's membership of it (reader thread only). */
+    _Alignas(64) gm_rcu_domain1 rcu;
+    _Alignas(64) gm_rcu_reader reader;
     /* block A's memory, poisoned by the reclaim after W-2-3's grace period. */
     _Alignas(64) uint64_t a;
 };
 
-static void mru_init(void *cell)
+static int32_t mru_init(void *cell, int variant)
 {
     struct mru_cell *c = cell;
-    memset(c, 0, sizeof *c);
+    (void)variant;
     c->list = 1;
-    c->gp = GM_RCU_GP_START;
+    c->version = 0;
+    c->mru = 0;
     c->a = GM_LITMUS_LIVE;
+    return gm_rcu_domain1_init(&c->rcu, GM_RCU_FLAVOR_FENCE, &c->reader);
 }
 
 /* A lookup of an address inside A, inside a read section; returns 1 when the walk found A. */
 static inline __attribute__((always_inline)) uint64_t mru_reader(struct mru_cell *c, int64_t i, const int v)
 {
     uint64_t found = 0;
-    gm_rcu_read_lock(&c->gp, &c->ctr, GM_RCU_FENCE);
+    gm_rcu_reader_lock(&c->reader);
     if (v == MRU_FIXED) {
         uint64_t seen = gm_version_load_acquire(&c->version); /* the tag; pairs with W-2-2 */
         if (gm_mru_hit(gm_load_relaxed(&c->mru), seen) != MRU_A && gm_load_acquire(&c->list)) {
@@ -61,7 +61,7 @@ static inline __attribute__((always_inline)) uint64_t mru_reader(struct mru_cell
             c->mru = MRU_A; /* broken: plain store, a data race with the updater's clear */
         }
     }
-    gm_rcu_read_unlock(&c->ctr);
+    gm_rcu_reader_unlock(&c->reader);
     return found;
 }
 
@@ -76,8 +76,7 @@ static inline __attribute__((always_inline)) uint64_t mru_updater(struct mru_cel
         gm_store_relaxed(&c->mru, 0);
     }
     gm_version_bump_release(&c->version); /* W-2-2 */
-    uint64_t *slot = &c->ctr;
-    gm_rcu_synchronize(&c->gp, &slot, 1, GM_RCU_FENCE); /* W-2-3: callRcu's grace period ... */
+    gm_rcu_synchronize(&c->rcu.header, GM_RCU_FLAVOR_FENCE); /* W-2-3: callRcu's grace period ... */
     gm_store_plain(&c->a, GM_LITMUS_DEAD);              /* ... then the reclaim callback */
     return 0;
 }

@@ -10,37 +10,44 @@ enum { GP_LIVE, GP_DEAD };
 #define GP_USE_SPAN 256u
 
 struct gp_cell {
-    /* the reader's slot: written by the reader (lock: relaxed store + barrier; unlock: release),
-     * read by the updater's scan (acquire; pairs with the unlock's release). */
-    _Alignas(64) uint64_t ctr;
+    /* a one-reader RCU domain in the Java table layout: GP_CTR written by the updater (GP-2), read by
+     * the reader (RL-1); the slot's CTR written by the reader (RL-2 relaxed + RL-3; RU-1 release), read
+     * by the updater (GP-3 acquire, pairs with RU-1). */
+    _Alignas(64) gm_rcu_domain1 rcu;
+    /* the reader's membership (gm_rcu_reader_*): the reader thread only. */
+    _Alignas(64) gm_rcu_reader reader;
     /* the list head: 0 = block A, 1 = block B. Written by the updater (unlink of A, release: rcu_set),
      * read by the reader (acquire: rcu_read). */
     _Alignas(64) uint64_t ptr;
-    /* grace-period counter: written by the updater only (relaxed), read by the reader's lock (relaxed). */
-    _Alignas(64) uint64_t gp;
     /* block memory (plain): the reader reads the block it saw; the updater poisons A after the wait. */
     _Alignas(64) uint64_t a;
     uint64_t b;
 };
 
-static void gp_init(void *cell)
+/* The domain's flavor (the readers' RL-3) and the flavor of the updater's GP-1, per variant:
+ * broken-nofence is a MEMBARRIER domain whose updater fences locally instead of calling membarrier. */
+static const uint32_t gp_reader_flavor[] = { GM_RCU_FLAVOR_FENCE, GM_RCU_FLAVOR_MEMBARRIER,
+                                             GM_RCU_FLAVOR_MEMBARRIER, GM_RCU_FLAVOR_FENCE };
+static const uint32_t gp_updater_flavor[] = { GM_RCU_FLAVOR_FENCE, GM_RCU_FLAVOR_MEMBARRIER, GM_RCU_FLAVOR_FENCE,
+                                              GM_RCU_FLAVOR_FENCE };
+
+static int32_t gp_init(void *cell, int variant)
 {
     struct gp_cell *c = cell;
-    c->ctr = 0;
     c->ptr = 0;
-    c->gp = GM_RCU_GP_START;
     c->a = GM_LITMUS_LIVE;
     c->b = GM_LITMUS_LIVE;
+    return gm_rcu_domain1_init(&c->rcu, gp_reader_flavor[variant], &c->reader);
 }
 
 static inline __attribute__((always_inline)) uint64_t gp_reader(struct gp_cell *c, int64_t i, const int v)
 {
-    /* broken-nofence: the membarrier flavor's reader (compiler barrier only) against a fence updater. */
-    gm_rcu_read_lock(&c->gp, &c->ctr, v == GP_MEMBARRIER || v == GP_NOFENCE ? GM_RCU_MEMBARRIER : GM_RCU_FENCE);
-    uint64_t p = gm_load_acquire(&c->ptr);                      /* dereference: A (old) or B (new) */
+    (void)v;
+    gm_rcu_reader_lock(&c->reader);                              /* RL-1..RL-3 (the shim's reader) */
+    uint64_t p = gm_load_acquire(&c->ptr);                       /* dereference: A (old) or B (new) */
     gm_litmus_delay(gm_litmus_jitter(i, 0x5bd1e995u, GP_USE_SPAN)); /* use the block for a while */
     uint64_t word = gm_load_plain(p ? &c->b : &c->a);
-    gm_rcu_read_unlock(&c->ctr);
+    gm_rcu_reader_unlock(&c->reader);                            /* RU-1..RU-3 */
     return p | (uint64_t)(word == GM_LITMUS_DEAD ? GP_DEAD : GP_LIVE) << 1;
 }
 
@@ -49,10 +56,9 @@ static inline __attribute__((always_inline)) uint64_t gp_updater(struct gp_cell 
     (void)i;
     gm_store_release(&c->ptr, 1); /* unlink A (W-2-1): publish the list without it */
     if (v == GP_NOWAIT) {
-        gm_smp_mb(); /* broken: synchronize without the wait */
+        gm_smp_mb_global(GM_RCU_FLAVOR_FENCE); /* broken: GP-1 without GP-2..GP-5 */
     } else {
-        uint64_t *slot = &c->ctr;
-        gm_rcu_synchronize(&c->gp, &slot, 1, v == GP_MEMBARRIER ? GM_RCU_MEMBARRIER : GM_RCU_FENCE);
+        gm_rcu_synchronize(&c->rcu.header, gp_updater_flavor[v]);
     }
     gm_store_plain(&c->a, GM_LITMUS_DEAD); /* reclaim A (munmap / Arena.close in the library) */
     return 0;
@@ -85,18 +91,20 @@ const gm_litmus_impl gm_litmus_rcu_gp = {
 enum { SB_FIXED, SB_FIXED_SC, SB_MEMBARRIER, SB_NOFENCE, SB_ACQREL, SB_NO_MEMBARRIER };
 
 struct sb_cell {
-    /* the reader's slot: the reader stores 1 (the first half of gm_rcu_read_lock), the updater's scan
+    /* the reader's slot: the reader stores 1 (RL-2 of gm_rcu_reader_lock), the updater's scan
      * loads it. */
     _Alignas(64) uint64_t ctr;
     /* the list head: 0 = old block, 1 = new. The updater stores 1 (W-2-1), the reader dereferences it. */
     _Alignas(64) uint64_t ptr;
 };
 
-static void sb_init(void *cell)
+static int32_t sb_init(void *cell, int variant)
 {
     struct sb_cell *c = cell;
+    (void)variant;
     c->ctr = 0;
     c->ptr = 0;
+    return 0;
 }
 
 static inline __attribute__((always_inline)) uint64_t sb_reader(struct sb_cell *c, int64_t i, const int v)

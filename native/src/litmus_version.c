@@ -15,11 +15,13 @@ struct mp_cell {
     _Alignas(64) uint64_t version;
 };
 
-static void mp_init(void *cell)
+static int32_t mp_init(void *cell, int variant)
 {
     struct mp_cell *c = cell;
+    (void)variant;
     c->list = 0;
     c->version = 0;
+    return 0;
 }
 
 static inline __attribute__((always_inline)) uint64_t mp_updater(struct mp_cell *c, int64_t i, const int v)
@@ -104,23 +106,23 @@ struct vd_cell {
      * release stores, acquire at R-1-1 (pairs with them), relaxed at R-2-1 (ordered by the grace
      * period, ORDERING.md case 2). */
     _Alignas(64) uint64_t version;
-    /* the cursor's reader slot (gm_rcu_read_lock/unlock) and the grace-period counter. */
-    _Alignas(64) uint64_t ctr;
-    _Alignas(64) uint64_t gp;
+    /* a one-reader RCU domain (FENCE) and the cursor's membership of it (cursor thread only). */
+    _Alignas(64) gm_rcu_domain1 rcu;
+    _Alignas(64) gm_rcu_reader reader;
     /* block memory: A is reclaimed (poisoned) after W-2-3's grace period, B never. */
     _Alignas(64) uint64_t a;
     uint64_t b;
 };
 
-static void vd_init(void *cell)
+static int32_t vd_init(void *cell, int variant)
 {
     struct vd_cell *c = cell;
+    (void)variant;
     c->list = 0;
     c->version = 0;
-    c->ctr = 0;
-    c->gp = GM_RCU_GP_START;
     c->a = GM_LITMUS_LIVE;
     c->b = GM_LITMUS_LIVE;
+    return gm_rcu_domain1_init(&c->rcu, GM_RCU_FLAVOR_FENCE, &c->reader);
 }
 
 /* W-1-2 / W-2-2 in the variant's form. */
@@ -150,8 +152,7 @@ static inline __attribute__((always_inline)) uint64_t vd_updater(struct vd_cell 
     vd_bump(c, v);                 /* W-1-2 */
     gm_store_release(&c->list, 2); /* W-2-1: unlink A */
     vd_bump(c, v);                 /* W-2-2 */
-    uint64_t *slot = &c->ctr;
-    gm_rcu_synchronize(&c->gp, &slot, 1, GM_RCU_FENCE); /* W-2-3: callRcu's grace period ... */
+    gm_rcu_synchronize(&c->rcu.header, GM_RCU_FLAVOR_FENCE); /* W-2-3: callRcu's grace period ... */
     gm_store_plain(&c->a, GM_LITMUS_DEAD);              /* ... then the reclaim callback */
     return 0;
 }
@@ -159,7 +160,7 @@ static inline __attribute__((always_inline)) uint64_t vd_updater(struct vd_cell 
 static inline __attribute__((always_inline)) uint64_t vd_reader(struct vd_cell *c, int64_t i, const int v)
 {
     uint64_t last_version;
-    gm_rcu_read_lock(&c->gp, &c->ctr, GM_RCU_FENCE); /* */
+    gm_rcu_reader_lock(&c->reader); /* */
     switch (v) {
     case VD_FENCES:
         last_version = gm_load_relaxed(&c->version);
@@ -176,11 +177,11 @@ static inline __attribute__((always_inline)) uint64_t vd_reader(struct vd_cell *
         break;
     }
     uint64_t seen_b = gm_load_acquire(&c->list) == 2; /* R-1-2: the cursor keeps the list's last block */
-    gm_rcu_read_unlock(&c->ctr);
+    gm_rcu_reader_unlock(&c->reader);
 
     gm_litmus_delay(gm_litmus_jitter(i, 0x85ebca6bu, VD_GAP_SPAN)); /* other work, outside any section */
 
-    gm_rcu_read_lock(&c->gp, &c->ctr, GM_RCU_FENCE); /* */
+    gm_rcu_reader_lock(&c->reader); /* */
     uint64_t use;
     int moved;
     if (v == VD_NOCHECK) {
@@ -195,7 +196,7 @@ static inline __attribute__((always_inline)) uint64_t vd_reader(struct vd_cell *
     } else {
         use = gm_load_plain(seen_b ? &c->b : &c->a) == GM_LITMUS_DEAD ? VD_DEAD : VD_LIVE;
     }
-    gm_rcu_read_unlock(&c->ctr);
+    gm_rcu_reader_unlock(&c->reader);
     return seen_b | use << 1;
 }
 

@@ -17,9 +17,8 @@
  *   gm_compiler_barrier                       orders the compiler only (the membarrier flavor's reader side)
  *
  * ThreadSanitizer does not model stand-alone fences (gcc says so with -Wtsan). Every ordering that a
- * plain access relies on is therefore carried by an access here (the release store of a reader's
- * unlock read by the acquire load of synchronize's scan; the release publish of a list read by an
- * acquire dereference), and the fences are kept only where their job is store->load ordering, which
+ * plain access relies on is therefore carried by an access (RU-1's release store of CTR read by GP-3's
+ * acquire load; the release publish of a list read by an acquire dereference), and the fences are kept only where their job is store->load ordering, which
  * TSan cannot check anyway. In a TSan build gm_smp_mb and friends are still real fences (the hardware
  * needs them); only the warning is silenced, here, in one place.
  */
@@ -28,6 +27,7 @@
 
 #include <sched.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "guestmem.h"
 
@@ -70,89 +70,75 @@ static inline void gm_smp_rmb(void) { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
 static inline void gm_compiler_barrier(void) { __asm__ __volatile__("" ::: "memory"); }
 
 /* ---------------------------------------------------------------------- RCU */
-
-/* RCU flavors of the C twin (Java: Rcu flavors FENCE and MEMBARRIER). */
-enum gm_rcu_flavor {
-    GM_RCU_FENCE = 0,      /* smp_mb on the reader's lock, smp_mb on the updater (QEMU without membarrier) */
-    GM_RCU_MEMBARRIER = 1, /* compiler barrier on the reader, membarrier(2) on the updater (liburcu memb) */
-};
-
-/* The grace-period counter starts at 1 and moves by 2: bit 0 is always set, so an active reader's
- * snapshot is never 0 (QEMU RCU_GP_LOCKED / RCU_GP_CTR). */
-#define GM_RCU_GP_START 1u
-#define GM_RCU_GP_STEP 2u
-
-/* smp_mb_global: the updater's full barrier that pairs with every reader's placeholder. */
-static inline void gm_smp_mb_global(enum gm_rcu_flavor flavor)
-{
-    if (flavor == GM_RCU_MEMBARRIER) {
-        (void)gm_membarrier(); /* every running thread of the process passes a full barrier */
-    } else {
-        gm_smp_mb();
-    }
-}
-
 /*
- * Outermost read lock of one reader slot.
- * *ctr: the reader's slot; written by its owner only (here: relaxed store of the gp snapshot), read by
- *       gm_rcu_synchronize's scan. The store must be visible before any load of an RCU-protected
- *       pointer in the section: smp_mb in the FENCE flavor (pairs with gm_smp_mb_global at the start
- *       of gm_rcu_synchronize), a compiler barrier in the MEMBARRIER flavor (the updater's membarrier
- *       supplies the CPU barrier).
- * *gp_ctr: written only by the synchronizing updater (relaxed), read here relaxed.
+ * The reader half of an RCU domain is the shim's gm_rcu_reader_* (rcu_reader.c, steps RL-*, RU-*; the
+ * layout is the Java RcuReaderTableDescriptor's). Below is the C twin of the writer half (GP-*), for C
+ * code that updates a domain it owns, such as the litmus harness. It never blocks: where the Java writer
+ * sets WAITING and parks (GP-4, GP-5), this one re-reads the pending slots until they move.
  */
-static inline __attribute__((always_inline)) void gm_rcu_read_lock(const uint64_t *gp_ctr, uint64_t *ctr,
-                                                                   enum gm_rcu_flavor flavor)
+
+/* GP-1 / GP-5's global fence: a full fence, plus membarrier(2) for a MEMBARRIER domain (its readers'
+ * RL-3 is only a compiler barrier; membarrier supplies the hardware half on every running thread). */
+static inline void gm_smp_mb_global(uint32_t flavor)
 {
-    gm_store_relaxed(ctr, gm_load_relaxed(gp_ctr));
-    if (flavor == GM_RCU_MEMBARRIER) {
-        gm_compiler_barrier();
-    } else {
-        gm_smp_mb();
+    gm_smp_mb();
+    if (flavor == GM_RCU_FLAVOR_MEMBARRIER) {
+        (void)gm_membarrier();
     }
 }
 
-/* Outermost read unlock: release store of 0, so every access of the section happens before the scan
- * that reads 0 (pairs with the acquire load in gm_rcu_synchronize). */
-static inline __attribute__((always_inline)) void gm_rcu_read_unlock(uint64_t *ctr)
+/* GP-3 / GP-5 for one slot: spins while CTR holds a snapshot older than gp (0 = quiescent, gp = began
+ * after GP-2). Acquire: pairs with RU-1's release store, so reclamation after the wait is ordered after
+ * the reader's section, for the CPU and for ThreadSanitizer. */
+static inline void gm_rcu_wait_slot(const gm_rcu_slot *s, uint64_t gp)
 {
-    gm_store_release(ctr, 0);
-}
-
-/* Spins until *p no longer holds a snapshot older than gp (0 = quiescent, gp = started after the bump).
- * Acquire: pairs with the release store of gm_rcu_read_unlock, so reclamation after the wait is ordered
- * after the reader's section, for the hardware and for ThreadSanitizer. */
-static inline void gm_rcu_wait_reader(const uint64_t *ctr, uint64_t gp)
-{
-    for (uint32_t spins = 0;; spins++) {
-        uint64_t c = gm_load_acquire(ctr);
+    for (uint32_t spins = 1;; spins++) {
+        uint64_t c = gm_load_acquire(&s->ctr);
         if (c == 0 || c == gp) {
             return;
         }
         gm_cpu_relax();
-        if ((spins & 0x3fffu) == 0x3fffu) {
+        if ((spins & 0x3fffu) == 0) {
             sched_yield(); /* the reader may share our CPU: let it run and leave its section */
         }
     }
 }
 
 /*
- * synchronize: returns when every read section that began before the call has ended.
- * Single updater (the caller serializes updaters, as QEMU's rcu_sync_lock does).
- *   1. smp_mb_global: the caller's unlink (W-2-1) is ordered before the scan of reader slots; pairs
- *      with the smp_mb (or compiler barrier + this membarrier) after the reader's counter store.
- *   2. bump *gp_ctr by GM_RCU_GP_STEP (relaxed; only the updater writes it): readers that lock after
- *      this store the new value and do not extend the wait.
- *   3. wait for every slot holding an older snapshot.
+ * synchronize on the domain at h: returns when every read section that began before the call ended.
+ * One writer at a time (the caller serializes). flavor picks GP-1's fence (normally h->flavor; the
+ * litmus harness passes another one to build its broken variants).
  */
-static inline void gm_rcu_synchronize(uint64_t *gp_ctr, uint64_t *const *slots, int nslots, enum gm_rcu_flavor flavor)
+static inline void gm_rcu_synchronize(gm_rcu_table_header *h, uint32_t flavor)
 {
-    gm_smp_mb_global(flavor);
-    uint64_t gp = gm_load_relaxed(gp_ctr) + GM_RCU_GP_STEP;
-    gm_store_relaxed(gp_ctr, gp);
-    for (int i = 0; i < nslots; i++) {
-        gm_rcu_wait_reader(slots[i], gp);
+    gm_smp_mb_global(flavor);                         /* GP-1: pairs with the readers' RL-3 */
+    uint64_t gp = gm_load_plain(&h->gp_ctr) + GM_RCU_GP_STEP;
+    gm_store_release(&h->gp_ctr, gp);                 /* GP-2 */
+    gm_rcu_slot *slots = (gm_rcu_slot *)(h + 1);
+    uint64_t limit = gm_load_acquire(&h->slot_limit);
+    for (uint64_t i = 0; i < limit; i++) {
+        if (gm_load_relaxed(&slots[i].owner) != 0) {
+            gm_rcu_wait_slot(&slots[i], gp);          /* GP-3, then GP-5 by spinning */
+        }
     }
+}
+
+/* A domain with one reader slot, laid out as the Java table is (header, then 64-byte slots). */
+typedef struct gm_rcu_domain1 {
+    gm_rcu_table_header header;
+    gm_rcu_slot slot;
+} gm_rcu_domain1;
+
+/* Makes *d an empty domain of the given flavor and registers r as its one reader (r must then be used
+ * by one thread only). Returns gm_rcu_reader_register's result. */
+static inline int32_t gm_rcu_domain1_init(gm_rcu_domain1 *d, uint32_t flavor, gm_rcu_reader *r)
+{
+    memset(d, 0, sizeof *d);
+    d->header.gp_ctr = GM_RCU_GP_INITIAL;
+    d->header.slot_count = 1;
+    d->header.flavor = flavor;
+    gm_store_release(&d->header.magic, GM_RCU_MAGIC); /* pairs with the acquire in gm_rcu_reader_register */
+    return gm_rcu_reader_register((uint64_t)(uintptr_t)d, r);
 }
 
 /* ------------------------------------------------------ version and mruBlock */
