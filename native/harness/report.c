@@ -49,8 +49,12 @@ void report_result(FILE *out, const struct run_result *r)
     if (r->verdict != V_SKIPPED) {
         for (int k = 0; k < s->noutcomes; k++) {
             const struct lt_outcome *o = &s->outcomes[k];
-            fprintf(out, "  %12llu  %-26s %-20s%s\n", (unsigned long long)r->counts[k], o->key,
-                    lt_grade_name(o->grade), o->grade == LT_FORBIDDEN && r->counts[k] ? "  <-- forbidden" : "");
+            if (o->grade == LT_FORBIDDEN && r->counts[k]) {
+                fprintf(out, "  %12llu  %-26s %-20s  <-- forbidden\n", (unsigned long long)r->counts[k], o->key,
+                        lt_grade_name(o->grade));
+            } else {
+                fprintf(out, "  %12llu  %-26s %s\n", (unsigned long long)r->counts[k], o->key, lt_grade_name(o->grade));
+            }
         }
         for (int k = 0; k < r->nother; k++) {
             char key[LT_TEXT];
