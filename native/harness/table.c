@@ -39,14 +39,20 @@ static int word(char **p, char *out, size_t len)
     return n < len;
 }
 
-/* The rest of the line, trimmed, into out. */
-static void rest(char *p, char *out, size_t len)
+/* The rest of the line, trimmed, into out (LT_TEXT bytes); -1 when it does not fit. */
+static int rest(struct cursor *c, char *p, char *out)
 {
     p += strspn(p, " \t");
-    snprintf(out, len, "%s", p);
-    for (size_t n = strlen(out); n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'); n--) {
-        out[n - 1] = '\0';
+    size_t n = strlen(p);
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t')) {
+        n--;
     }
+    if (n >= LT_TEXT) {
+        return fail(c, "text of %zu characters, at most %d", n, LT_TEXT - 1);
+    }
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return 0;
 }
 
 static int enum_of(const char *w, const char *const *names, int count)
@@ -118,7 +124,9 @@ static int parse_line(struct cursor *c, char *p, struct lt_table *t)
         struct lt_scenario *s = &t->scenarios[t->nscenarios++];
         memset(s, 0, sizeof *s);
         memcpy(s->id, b, sizeof s->id);
-        rest(p, s->title, sizeof s->title);
+        if (rest(c, p, s->title) < 0) {
+            return -1;
+        }
         s->other_grade = LT_FORBIDDEN;
         snprintf(s->other_text, sizeof s->other_text, "unexpected outcome");
         return 0;
@@ -132,7 +140,9 @@ static int parse_line(struct cursor *c, char *p, struct lt_table *t)
             return fail(c, "threads needs two names");
         }
     } else if (strcmp(kw, "steps") == 0) {
-        rest(p, s->steps, sizeof s->steps);
+        if (rest(c, p, s->steps) < 0) {
+            return -1;
+        }
     } else if (strcmp(kw, "observe") == 0) {
         if (s->noutcomes > 0 || s->nobserve == LT_MAX_OBSERVE) {
             return fail(c, "observe lines come before the outcomes, at most %d per scenario", LT_MAX_OBSERVE);
@@ -158,8 +168,7 @@ static int parse_line(struct cursor *c, char *p, struct lt_table *t)
         }
         if (strcmp(a, "*") == 0) {
             s->other_grade = (enum lt_grade)g;
-            rest(p, s->other_text, sizeof s->other_text);
-            return 0;
+            return rest(c, p, s->other_text);
         }
         if (s->nobserve == 0 || s->noutcomes == LT_MAX_OUTCOMES) {
             return fail(c, "outcome needs observe lines before it, at most %d outcomes", LT_MAX_OUTCOMES);
@@ -173,7 +182,9 @@ static int parse_line(struct cursor *c, char *p, struct lt_table *t)
         }
         snprintf(o->key, sizeof o->key, "%s", a);
         o->grade = (enum lt_grade)g;
-        rest(p, o->text, sizeof o->text);
+        if (rest(c, p, o->text) < 0) {
+            return -1;
+        }
         s->noutcomes++;
     } else if (strcmp(kw, "variant") == 0) {
         if (s->nvariants == LT_MAX_VARIANTS) {
@@ -197,7 +208,9 @@ static int parse_line(struct cursor *c, char *p, struct lt_table *t)
         }
         v->expect = (enum lt_expect)e;
         v->tsan = (enum lt_tsan)ts;
-        rest(p, v->text, sizeof v->text);
+        if (rest(c, p, v->text) < 0) {
+            return -1;
+        }
         s->nvariants++;
     } else {
         return fail(c, "unknown keyword '%s' (scenario, threads, steps, observe, outcome, variant)", kw);

@@ -63,6 +63,9 @@ int main(void)
     ok(rejects("scenario S t\nobserve x only\n", "needs 2 to"), "one label: %s", err);
     ok(rejects("scenario S t\nfrobnicate\n", "unknown keyword 'frobnicate'"), "unknown keyword: %s", err);
     ok(rejects("# nothing\n", "no scenario"), "empty table: %s", err);
+    char longtext[400];
+    snprintf(longtext, sizeof longtext, "scenario S %0300d\n", 7);
+    ok(rejects(longtext, "t:1: text of 300 characters, at most 239"), "over-long text: %s", err);
     ok(lt_load("/nonexistent/litmus.table", &t, err, sizeof err) < 0 && strstr(err, "/nonexistent/litmus.table"),
        "missing file named: %s", err);
     return tap_done();

@@ -1,7 +1,7 @@
 /* Litmus body of MRU-clear (ORDERING.md "Why mruBlock may be relaxed", the subtle case). */
 #include "litmus.h"
 
-enum { MRU_FIXED, MRU_UNTAGGED, MRU_PLAIN };
+enum { MRU_FIXED, MRU_REMOVED, MRU_UNTAGGED, MRU_PLAIN };
 
 /* The block id of block A in mruBlock (gm_mru_pack's id field). */
 #define MRU_A 1u
@@ -18,6 +18,10 @@ struct mru_cell {
     /* mruBlock: filled by the reader, cleared by the updater; relaxed (plain in broken-plain, the race
      * the QEMU patch fixed). fixed: gm_mru_pack(version read before the walk, block id). */
     _Alignas(64) uint64_t mru;
+    /* block A's "removed" mark (fixed-removed): set by the updater (release, before the clear), read by a
+     * lookup that hits A in mruBlock (acquire; pairs with it; a lookup after the grace period sees it). It
+     * lives in A's descriptor, which must outlive the reclamation of A's memory. */
+    _Alignas(64) uint64_t a_removed;
     /* a one-reader RCU domain (FENCE) and the reader's membership of it (reader thread only). */
     _Alignas(64) gm_rcu_domain1 rcu;
     _Alignas(64) gm_rcu_reader reader;
@@ -32,6 +36,7 @@ static int32_t mru_init(void *cell, int variant)
     c->list = 1;
     c->version = 0;
     c->mru = 0;
+    c->a_removed = 0;
     c->a = GM_LITMUS_LIVE;
     return gm_rcu_domain1_init(&c->rcu, GM_RCU_FLAVOR_FENCE, &c->reader);
 }
@@ -47,6 +52,14 @@ static inline __attribute__((always_inline)) uint64_t mru_reader(struct mru_cell
             found = 1;
             gm_litmus_delay(gm_litmus_jitter(i, 0xc2b2ae35u, MRU_FILL_SPAN));
             gm_store_relaxed(&c->mru, gm_mru_pack(seen, MRU_A)); /* may land after the clear: harmless */
+        }
+    } else if (v == MRU_REMOVED) {
+        uint64_t m = gm_load_relaxed(&c->mru);
+        int hit = m == MRU_A && !gm_load_acquire(&c->a_removed); /* a removed block is a miss */
+        if (!hit && gm_load_acquire(&c->list)) {
+            found = 1;
+            gm_litmus_delay(gm_litmus_jitter(i, 0xc2b2ae35u, MRU_FILL_SPAN));
+            gm_store_relaxed(&c->mru, MRU_A); /* may land after the clear: later lookups see the mark */
         }
     } else if (v == MRU_UNTAGGED) {
         if (gm_load_relaxed(&c->mru) != MRU_A && gm_load_acquire(&c->list)) {
@@ -70,6 +83,9 @@ static inline __attribute__((always_inline)) uint64_t mru_updater(struct mru_cel
 {
     gm_litmus_delay(gm_litmus_jitter(i, 0x27d4eb2fu, 128)); /* vary where the removal falls */
     gm_store_release(&c->list, 0); /* W-2-1: unlink A */
+    if (v == MRU_REMOVED) {
+        gm_store_release(&c->a_removed, 1); /* mark A removed before clearing mruBlock */
+    }
     if (v == MRU_PLAIN) {
         c->mru = 0; /* broken: plain store (QEMU before the patch) */
     } else {
@@ -91,7 +107,9 @@ static void mru_observe(const void *cell, uint64_t r0, uint64_t r1, int variant,
     const struct mru_cell *c = cell;
     (void)r0;
     int late = gm_mru_block(c->mru) == MRU_A;
-    int stale = variant == MRU_FIXED ? gm_mru_hit(c->mru, c->version) == MRU_A : late;
+    int stale = variant == MRU_FIXED     ? gm_mru_hit(c->mru, c->version) == MRU_A
+                : variant == MRU_REMOVED ? late && !c->a_removed
+                                         : late;
     values[0] = (uint32_t)(r1 & 1); /* found */
     values[1] = (uint32_t)late;
     values[2] = (uint32_t)stale;
@@ -99,8 +117,8 @@ static void mru_observe(const void *cell, uint64_t r0, uint64_t r1, int variant,
 
 const gm_litmus_impl gm_litmus_mru_clear = {
     .id = "MRU-clear",
-    .variants = { "fixed", "broken-untagged", "broken-plain" },
-    .nvariants = 3,
+    .variants = { "fixed", "fixed-removed", "broken-untagged", "broken-plain" },
+    .nvariants = 4,
     .nobserve = 3,
     .cell_size = sizeof(struct mru_cell),
     .init = mru_init,

@@ -22,6 +22,8 @@ final class LitmusTableParser {
     private static final int MAX_OBSERVED = 4;
     private static final int MAX_OUTCOMES = 24;
     private static final int MAX_VARIANTS = 8;
+    private static final int MAX_NAME = 47;
+    private static final int MAX_TEXT = 239;
 
     private final String source;
     private final List<LitmusScenario> done = new ArrayList<>();
@@ -65,7 +67,7 @@ final class LitmusTableParser {
                 if (done.stream().anyMatch(d -> d.id().equals(f[0]))) {
                     throw fail("scenario " + f[0] + " is defined twice");
                 }
-                id = f[0];
+                id = name(f[0]);
                 title = f[1];
                 otherGrade = Grade.FORBIDDEN;
                 otherText = "unexpected outcome";
@@ -84,9 +86,9 @@ final class LitmusTableParser {
         switch (keyword) {
             case "threads" -> {
                 String[] f = fields(rest, 2, "threads needs two names");
-                threads = List.of(f[0], f[1]);
+                threads = List.of(name(f[0]), name(f[1]));
             }
-            case "steps" -> steps = rest.strip();
+            case "steps" -> steps = text(rest);
             case "observe" -> {
                 String[] f = rest.strip().split("[ \t]+");
                 if (!outcomes.isEmpty() || observed.size() == 4) {
@@ -95,7 +97,8 @@ final class LitmusTableParser {
                 if (f.length < 3 || f.length > 9) {
                     throw fail("observe " + f[0] + " needs 2 to 8 labels");
                 }
-                observed.add(new Observed(f[0], List.of(f).subList(1, f.length)));
+                observed.add(new Observed(name(f[0]),
+                        List.of(f).subList(1, f.length).stream().map(this::name).toList()));
             }
             case "outcome" -> outcome(fields(rest, 2, "outcome needs a KEY and a GRADE"));
             default -> variant(fields(rest, 3, "variant needs NAME EXPECT TSAN"));
@@ -154,7 +157,7 @@ final class LitmusTableParser {
         if (variants.stream().anyMatch(v -> v.name().equals(f[0]))) {
             throw fail("variant " + f[0] + " of " + id + " is listed twice");
         }
-        variants.add(new Variant(f[0], expect, tsan, f[3]));
+        variants.add(new Variant(name(f[0]), expect, tsan, f[3]));
     }
 
     private void finish() {
@@ -181,8 +184,25 @@ final class LitmusTableParser {
         }
         String[] out = new String[n + 1];
         System.arraycopy(words, 0, out, 0, words.length);
-        out[n] = Objects.requireNonNullElse(words.length > n ? words[n].strip() : null, "");
+        out[n] = text(Objects.requireNonNullElse(words.length > n ? words[n] : null, ""));
         return out;
+    }
+
+    /** Trailing text of a line, at most MAX_TEXT characters (the C reader's limit). */
+    private String text(String raw) {
+        String t = raw.strip();
+        if (t.length() > MAX_TEXT) {
+            throw fail("text of " + t.length() + " characters, at most " + MAX_TEXT);
+        }
+        return t;
+    }
+
+    /** A name (ID, variant, observed value, label), at most MAX_NAME characters (the C reader's limit). */
+    private String name(String word) {
+        if (word.length() > MAX_NAME) {
+            throw fail("name '" + word + "' is longer than " + MAX_NAME + " characters");
+        }
+        return word;
     }
 
     private <E extends Enum<E>> E parseEnum(Class<E> type, String word, String rule) {

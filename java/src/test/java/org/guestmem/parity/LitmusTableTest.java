@@ -106,6 +106,17 @@ class LitmusTableTest {
         assertEquals(List.of("S v WEAK_ONLY any"), t.variantLines());
     }
 
+    @Test
+    void textAndNamesKeepTheCReadersLimits() {
+        String longText = "x".repeat(240);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LitmusTable.parse("scenario S " + longText + "\n", "t"));
+        assertEquals("t:1: text of 240 characters, at most 239", e.getMessage());
+        String longName = "n".repeat(48);
+        e = assertThrows(IllegalArgumentException.class, () -> LitmusTable.parse("scenario " + longName + " t\n", "t"));
+        assertTrue(e.getMessage().contains("is longer than 47 characters"), e.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "observe x a b|t:1: 'observe' before the first scenario line",
