@@ -1,0 +1,39 @@
+package org.guestmem.stress;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import org.guestmem.rcu.Rcu;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+/**
+ * RCU-gp (ORDERING.md), the QSBR flavor (the reader thread goes online for its section): a reader that saw the
+ * old pointer inside a read section never sees it reclaimed before the section ends.
+ */
+@JCStressTest
+@Description("RCU-gp, the QSBR flavor (the reader thread goes online for its section)")
+@Outcome(id = RcuLitmusOutcomes.GP_SAW_NEW, expect = ACCEPTABLE, desc = "reader saw the new block")
+@Outcome(id = RcuLitmusOutcomes.GP_SAW_OLD_LIVE, expect = ACCEPTABLE, desc = "reader saw the old block, not yet reclaimed")
+@Outcome(id = RcuLitmusOutcomes.GP_SAW_OLD_RECLAIMED, expect = FORBIDDEN, desc = "reader saw the old block reclaimed inside its section")
+@Outcome(expect = FORBIDDEN, desc = "impossible: the new block is never reclaimed")
+@State
+public class RcuGpFixedQsbr {
+    static final Rcu RCU = Rcu.create(Rcu.Flavor.QSBR);
+
+    private final RcuGpState state = new RcuGpState();
+
+    @Actor
+    public void reader(II_Result r) {
+        state.read(RCU, r);
+    }
+
+    @Actor
+    public void updater() {
+        state.replaceAndReclaim(RCU);
+    }
+}

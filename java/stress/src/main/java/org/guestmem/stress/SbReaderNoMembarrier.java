@@ -1,0 +1,44 @@
+package org.guestmem.stress;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+import org.guestmem.rcu.Rcu;
+import org.guestmem.rcu.RcuFences;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+/**
+ * SB-reader (ORDERING.md), broken: the MEMBARRIER reader (compiler-only barrier) against a writer with only a
+ * full fence: either the writer's scan sees the reader's counter, or the reader's first load sees the writer's
+ * unpublish; never neither. Expected to FAIL on x86: a writer-side fence cannot drain the reader's store buffer;
+ * that is what membarrier(2) is for.
+ */
+@JCStressTest
+@Description("SB-reader, broken: the MEMBARRIER reader (compiler-only barrier) against a writer with only a full fence")
+@Outcome(id = RcuLitmusOutcomes.SB_BOTH, expect = ACCEPTABLE, desc = "both saw each other")
+@Outcome(id = RcuLitmusOutcomes.SB_READER_SAW_NEW, expect = ACCEPTABLE, desc = "reader saw the new pointer, writer saw no reader")
+@Outcome(id = RcuLitmusOutcomes.SB_WRITER_SAW_READER, expect = ACCEPTABLE, desc = "writer saw the reader, reader saw the old pointer")
+@Outcome(id = RcuLitmusOutcomes.SB_NEITHER, expect = FORBIDDEN, desc = "store buffering: the writer would free what the reader holds")
+@Outcome(expect = FORBIDDEN, desc = "not a possible result")
+@State
+public class SbReaderNoMembarrier {
+    private final SbReaderState state = new SbReaderState();
+
+    @Actor
+    public void reader(II_Result r) {
+        state.readerPublishCtr(); // RL-2
+        RcuFences.readerCompilerOnly(); // RL-3 of MEMBARRIER
+        state.readerLoadPointer(r);
+    }
+
+    @Actor
+    public void writer(II_Result r) {
+        state.writerUnpublish();
+        RcuFences.global(Rcu.Flavor.FENCE); // GP-1 without membarrier(2)
+        state.writerScan(r); // GP-3
+    }
+}
