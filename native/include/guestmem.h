@@ -109,6 +109,136 @@ GM_API int32_t gm_membarrier_register(void);
  * barrier before this returns. -EPERM when not registered. */
 GM_API int32_t gm_membarrier(void);
 
+
+/* ------------------------------------------------------------ the block table */
+/*
+ * The Java RamList publishes its blocks for C readers: a root that never moves, pointing at an
+ * immutable table (sorted by offset) that is replaced copy-on-write on every add, free and resize.
+ * Ordering (ORDERING.md): Java release-stores root->table (W-1-1/W-2-1) and then root->version
+ * (W-1-2/W-2-2); a C reader inside a read section of the list's RCU domain acquire-loads root->table
+ * (an RCU dereference) and may use the table and the guest memory it describes until the section ends.
+ * A replaced table and a freed block's memory are released only after a grace period.
+ */
+
+/* Block flags in gm_block_entry.flags: QEMU's RAM_* values. */
+#define GM_RAM_SHARED     0x2u
+#define GM_RAM_RESIZEABLE 0x4u
+#define GM_RAM_MIGRATABLE 0x10u
+#define GM_RAM_NORESERVE  0x80u
+
+typedef struct gm_block_entry {
+    uint64_t offset;       /* RAM address of byte 0 */
+    uint64_t used_length;  /* bytes valid now */
+    uint64_t max_length;   /* bytes mapped */
+    uint64_t host;         /* host virtual address of byte 0 */
+    uint32_t flags;        /* GM_RAM_* */
+    uint32_t reserved;
+} gm_block_entry;
+
+/* Header of a table; count gm_block_entry records follow it, sorted by offset. */
+typedef struct gm_block_table {
+    uint64_t version;      /* the RamList version this table describes */
+    uint32_t count;
+    uint32_t reserved;
+} gm_block_table;
+
+typedef struct gm_ram_root {
+    uint64_t table;        /* address of the current gm_block_table; release (Java) / acquire (C) */
+    uint64_t version;      /* RamList version; release-stored after table (W-1-2, W-2-2) */
+} gm_ram_root;
+
+/*
+ * Translates [ram_addr, ram_addr + len) to a host address through the current table. Call inside a
+ * read section of the list's RCU domain; the address stays valid until the section ends.
+ * Returns 0, -EFAULT when no block holds ram_addr, -ERANGE when the range runs past the block's used
+ * length, -EINVAL for a NULL argument.
+ */
+GM_API int32_t gm_ram_translate(const gm_ram_root *root, uint64_t ram_addr, uint64_t len, uint64_t *host_out);
+
+/* ------------------------------------------------------- C readers in a Java RCU domain */
+/*
+ * An org.guestmem.rcu.Rcu domain keeps its reader state in an off-heap table (layout and protocol:
+ * RcuReaderTableDescriptor on the Java side, the same step names here). A C thread joins the domain
+ * by claiming a slot, runs read sections (FENCE, MEMBARRIER) or announces quiescent states (QSBR) on
+ * it, and is waited for by the Java synchronize(). Step names: RL-1..RL-3 (lock), RU-1..RU-3 (unlock),
+ * QS-1..QS-3 (quiescent state), ON-1/ON-2 (online), OFF-1 (offline).
+ */
+#define GM_RCU_MAGIC       0x474D524355000001ull /* "GMRCU", layout version 1 */
+#define GM_RCU_GP_INITIAL  1u
+#define GM_RCU_GP_STEP     2u
+#define GM_RCU_OWNER_KIND_C 2u                    /* OWNER = kind << 56 | kernel tid */
+
+/* The domain's flavor word (Java Rcu.Flavor ordinal). */
+#define GM_RCU_FLAVOR_FENCE      0
+#define GM_RCU_FLAVOR_MEMBARRIER 1
+#define GM_RCU_FLAVOR_QSBR       2
+
+/* Table header: 64 bytes; slots of 64 bytes (one cache line each) follow it. */
+typedef struct gm_rcu_table_header {
+    uint64_t magic;       /* GM_RCU_MAGIC */
+    uint64_t gp_ctr;      /* grace-period counter: written by the Java writer (GP-2), read by readers (RL-1, QS-1) */
+    uint64_t slot_count;
+    uint64_t flavor;      /* GM_RCU_FLAVOR_* */
+    uint64_t slot_limit;  /* one past the highest slot ever claimed (CAS max by claimers) */
+    uint64_t pad[3];
+} gm_rcu_table_header;
+
+typedef struct gm_rcu_slot {
+    uint64_t ctr;         /* owner only: 0 quiescent, else the gp_ctr value seen at lock / last quiescent state */
+    uint64_t owner;       /* 0 free; claimed with CAS */
+    uint64_t waiting;     /* set by the writer before it blocks; cleared by the owner (RU-3) */
+    uint64_t pad[5];
+} gm_rcu_slot;
+
+/* One C thread's membership of a domain (owned by that thread). */
+typedef struct gm_rcu_reader {
+    uint64_t table;       /* address of the gm_rcu_table_header */
+    uint64_t slot;        /* address of the claimed gm_rcu_slot */
+    uint32_t depth;       /* read-section nesting */
+    uint32_t flavor;      /* copied from the table */
+} gm_rcu_reader;
+
+/* Claims a free slot of the table at table_addr for the calling thread. -EINVAL for a table without
+ * GM_RCU_MAGIC, -EBUSY when every slot is taken. QSBR readers start online. */
+GM_API int32_t gm_rcu_reader_register(uint64_t table_addr, gm_rcu_reader *r);
+/* Releases the slot; the thread must be outside every read section. */
+GM_API int32_t gm_rcu_reader_unregister(gm_rcu_reader *r);
+/* rcu_read_lock / rcu_read_unlock; nest. For QSBR they only count the nesting. */
+GM_API void gm_rcu_reader_lock(gm_rcu_reader *r);
+GM_API void gm_rcu_reader_unlock(gm_rcu_reader *r);
+/* QSBR: announce a quiescent state / go offline before blocking / come back online. No-ops otherwise. */
+GM_API void gm_rcu_reader_quiescent(gm_rcu_reader *r);
+GM_API void gm_rcu_reader_offline(gm_rcu_reader *r);
+GM_API void gm_rcu_reader_online(gm_rcu_reader *r);
+
+/* ------------------------------------------------ C reader threads (interop tests, soak) */
+/*
+ * Starts threads that behave like a C device model: each joins the RCU domain at rcu_table, and in a
+ * loop enters a read section, translates a random 8-byte-aligned RAM address below ram_span through
+ * the block table at ram_root, writes a 64-bit value there (relaxed atomic store) and leaves the
+ * section (QSBR: announces a quiescent state instead). Used to check, from Java, that C readers never
+ * touch a reclaimed block while Java adds and frees blocks.
+ */
+typedef struct gm_reader_config {
+    uint64_t rcu_table;   /* gm_rcu_table_header address of the Java domain */
+    uint64_t ram_root;    /* gm_ram_root address of the Java RamList */
+    uint64_t ram_span;    /* addresses are drawn from [0, ram_span) */
+    uint32_t threads;     /* 1..64 */
+    uint32_t seed;
+} gm_reader_config;
+
+typedef struct gm_reader_stats {
+    uint64_t ops;         /* read sections run */
+    uint64_t written;     /* addresses translated and written */
+    uint64_t misses;      /* addresses no block held (-EFAULT / -ERANGE) */
+    uint64_t errors;      /* registration failures */
+} gm_reader_stats;
+
+/* Starts the threads; *handle_out identifies them for gm_readers_stop. */
+GM_API int32_t gm_readers_start(const gm_reader_config *cfg, uint64_t *handle_out);
+/* Stops and joins the threads (they unregister), fills *out, frees the handle. */
+GM_API int32_t gm_readers_stop(uint64_t handle, gm_reader_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -235,6 +235,127 @@ public class guestmem_h {
         return GM_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
     }
 
+    private static final int GM_RAM_SHARED = (int)2L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RAM_SHARED 2
+     * }
+     */
+    public static int GM_RAM_SHARED() {
+        return GM_RAM_SHARED;
+    }
+
+    private static final int GM_RAM_RESIZEABLE = (int)4L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RAM_RESIZEABLE 4
+     * }
+     */
+    public static int GM_RAM_RESIZEABLE() {
+        return GM_RAM_RESIZEABLE;
+    }
+
+    private static final int GM_RAM_MIGRATABLE = (int)16L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RAM_MIGRATABLE 16
+     * }
+     */
+    public static int GM_RAM_MIGRATABLE() {
+        return GM_RAM_MIGRATABLE;
+    }
+
+    private static final int GM_RAM_NORESERVE = (int)128L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RAM_NORESERVE 128
+     * }
+     */
+    public static int GM_RAM_NORESERVE() {
+        return GM_RAM_NORESERVE;
+    }
+
+    private static final long GM_RCU_MAGIC = 5137853199041953793L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RCU_MAGIC 5137853199041953793
+     * }
+     */
+    public static long GM_RCU_MAGIC() {
+        return GM_RCU_MAGIC;
+    }
+
+    private static final int GM_RCU_GP_INITIAL = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RCU_GP_INITIAL 1
+     * }
+     */
+    public static int GM_RCU_GP_INITIAL() {
+        return GM_RCU_GP_INITIAL;
+    }
+
+    private static final int GM_RCU_GP_STEP = (int)2L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RCU_GP_STEP 2
+     * }
+     */
+    public static int GM_RCU_GP_STEP() {
+        return GM_RCU_GP_STEP;
+    }
+
+    private static final int GM_RCU_OWNER_KIND_C = (int)2L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RCU_OWNER_KIND_C 2
+     * }
+     */
+    public static int GM_RCU_OWNER_KIND_C() {
+        return GM_RCU_OWNER_KIND_C;
+    }
+
+    private static final int GM_RCU_FLAVOR_FENCE = (int)0L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RCU_FLAVOR_FENCE 0
+     * }
+     */
+    public static int GM_RCU_FLAVOR_FENCE() {
+        return GM_RCU_FLAVOR_FENCE;
+    }
+
+    private static final int GM_RCU_FLAVOR_MEMBARRIER = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RCU_FLAVOR_MEMBARRIER 1
+     * }
+     */
+    public static int GM_RCU_FLAVOR_MEMBARRIER() {
+        return GM_RCU_FLAVOR_MEMBARRIER;
+    }
+
+    private static final int GM_RCU_FLAVOR_QSBR = (int)2L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_RCU_FLAVOR_QSBR 2
+     * }
+     */
+    public static int GM_RCU_FLAVOR_QSBR() {
+        return GM_RCU_FLAVOR_QSBR;
+    }
+
     private static class gm_abi_version {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT
         );
@@ -942,6 +1063,602 @@ public class guestmem_h {
                 traceDowncall("gm_membarrier");
             }
             return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_ram_translate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_LONG,
+            guestmem_h.C_LONG,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_ram_translate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_ram_translate(const gm_ram_root *, uint64_t, uint64_t, uint64_t *)
+     * }
+     */
+    public static FunctionDescriptor gm_ram_translate$descriptor() {
+        return gm_ram_translate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_ram_translate(const gm_ram_root *, uint64_t, uint64_t, uint64_t *)
+     * }
+     */
+    public static MethodHandle gm_ram_translate$handle() {
+        return gm_ram_translate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_ram_translate(const gm_ram_root *, uint64_t, uint64_t, uint64_t *)
+     * }
+     */
+    public static MemorySegment gm_ram_translate$address() {
+        return gm_ram_translate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_ram_translate(const gm_ram_root *, uint64_t, uint64_t, uint64_t *)
+     * }
+     */
+    public static int gm_ram_translate(MemorySegment x0, long x1, long x2, MemorySegment x3) {
+        var mh$ = gm_ram_translate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_ram_translate", x0, x1, x2, x3);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_rcu_reader_register {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_LONG,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_rcu_reader_register");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_rcu_reader_register(uint64_t, gm_rcu_reader *)
+     * }
+     */
+    public static FunctionDescriptor gm_rcu_reader_register$descriptor() {
+        return gm_rcu_reader_register.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_rcu_reader_register(uint64_t, gm_rcu_reader *)
+     * }
+     */
+    public static MethodHandle gm_rcu_reader_register$handle() {
+        return gm_rcu_reader_register.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_rcu_reader_register(uint64_t, gm_rcu_reader *)
+     * }
+     */
+    public static MemorySegment gm_rcu_reader_register$address() {
+        return gm_rcu_reader_register.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_rcu_reader_register(uint64_t, gm_rcu_reader *)
+     * }
+     */
+    public static int gm_rcu_reader_register(long x0, MemorySegment x1) {
+        var mh$ = gm_rcu_reader_register.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_rcu_reader_register", x0, x1);
+            }
+            return (int)mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_rcu_reader_unregister {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_rcu_reader_unregister");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_rcu_reader_unregister(gm_rcu_reader *)
+     * }
+     */
+    public static FunctionDescriptor gm_rcu_reader_unregister$descriptor() {
+        return gm_rcu_reader_unregister.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_rcu_reader_unregister(gm_rcu_reader *)
+     * }
+     */
+    public static MethodHandle gm_rcu_reader_unregister$handle() {
+        return gm_rcu_reader_unregister.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_rcu_reader_unregister(gm_rcu_reader *)
+     * }
+     */
+    public static MemorySegment gm_rcu_reader_unregister$address() {
+        return gm_rcu_reader_unregister.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_rcu_reader_unregister(gm_rcu_reader *)
+     * }
+     */
+    public static int gm_rcu_reader_unregister(MemorySegment x0) {
+        var mh$ = gm_rcu_reader_unregister.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_rcu_reader_unregister", x0);
+            }
+            return (int)mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_rcu_reader_lock {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_rcu_reader_lock");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_lock(gm_rcu_reader *)
+     * }
+     */
+    public static FunctionDescriptor gm_rcu_reader_lock$descriptor() {
+        return gm_rcu_reader_lock.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_lock(gm_rcu_reader *)
+     * }
+     */
+    public static MethodHandle gm_rcu_reader_lock$handle() {
+        return gm_rcu_reader_lock.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_lock(gm_rcu_reader *)
+     * }
+     */
+    public static MemorySegment gm_rcu_reader_lock$address() {
+        return gm_rcu_reader_lock.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void gm_rcu_reader_lock(gm_rcu_reader *)
+     * }
+     */
+    public static void gm_rcu_reader_lock(MemorySegment x0) {
+        var mh$ = gm_rcu_reader_lock.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_rcu_reader_lock", x0);
+            }
+            mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_rcu_reader_unlock {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_rcu_reader_unlock");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_unlock(gm_rcu_reader *)
+     * }
+     */
+    public static FunctionDescriptor gm_rcu_reader_unlock$descriptor() {
+        return gm_rcu_reader_unlock.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_unlock(gm_rcu_reader *)
+     * }
+     */
+    public static MethodHandle gm_rcu_reader_unlock$handle() {
+        return gm_rcu_reader_unlock.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_unlock(gm_rcu_reader *)
+     * }
+     */
+    public static MemorySegment gm_rcu_reader_unlock$address() {
+        return gm_rcu_reader_unlock.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void gm_rcu_reader_unlock(gm_rcu_reader *)
+     * }
+     */
+    public static void gm_rcu_reader_unlock(MemorySegment x0) {
+        var mh$ = gm_rcu_reader_unlock.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_rcu_reader_unlock", x0);
+            }
+            mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_rcu_reader_quiescent {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_rcu_reader_quiescent");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_quiescent(gm_rcu_reader *)
+     * }
+     */
+    public static FunctionDescriptor gm_rcu_reader_quiescent$descriptor() {
+        return gm_rcu_reader_quiescent.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_quiescent(gm_rcu_reader *)
+     * }
+     */
+    public static MethodHandle gm_rcu_reader_quiescent$handle() {
+        return gm_rcu_reader_quiescent.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_quiescent(gm_rcu_reader *)
+     * }
+     */
+    public static MemorySegment gm_rcu_reader_quiescent$address() {
+        return gm_rcu_reader_quiescent.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void gm_rcu_reader_quiescent(gm_rcu_reader *)
+     * }
+     */
+    public static void gm_rcu_reader_quiescent(MemorySegment x0) {
+        var mh$ = gm_rcu_reader_quiescent.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_rcu_reader_quiescent", x0);
+            }
+            mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_rcu_reader_offline {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_rcu_reader_offline");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_offline(gm_rcu_reader *)
+     * }
+     */
+    public static FunctionDescriptor gm_rcu_reader_offline$descriptor() {
+        return gm_rcu_reader_offline.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_offline(gm_rcu_reader *)
+     * }
+     */
+    public static MethodHandle gm_rcu_reader_offline$handle() {
+        return gm_rcu_reader_offline.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_offline(gm_rcu_reader *)
+     * }
+     */
+    public static MemorySegment gm_rcu_reader_offline$address() {
+        return gm_rcu_reader_offline.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void gm_rcu_reader_offline(gm_rcu_reader *)
+     * }
+     */
+    public static void gm_rcu_reader_offline(MemorySegment x0) {
+        var mh$ = gm_rcu_reader_offline.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_rcu_reader_offline", x0);
+            }
+            mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_rcu_reader_online {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_rcu_reader_online");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_online(gm_rcu_reader *)
+     * }
+     */
+    public static FunctionDescriptor gm_rcu_reader_online$descriptor() {
+        return gm_rcu_reader_online.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_online(gm_rcu_reader *)
+     * }
+     */
+    public static MethodHandle gm_rcu_reader_online$handle() {
+        return gm_rcu_reader_online.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void gm_rcu_reader_online(gm_rcu_reader *)
+     * }
+     */
+    public static MemorySegment gm_rcu_reader_online$address() {
+        return gm_rcu_reader_online.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void gm_rcu_reader_online(gm_rcu_reader *)
+     * }
+     */
+    public static void gm_rcu_reader_online(MemorySegment x0) {
+        var mh$ = gm_rcu_reader_online.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_rcu_reader_online", x0);
+            }
+            mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_readers_start {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_readers_start");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_start(const gm_reader_config *, uint64_t *)
+     * }
+     */
+    public static FunctionDescriptor gm_readers_start$descriptor() {
+        return gm_readers_start.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_start(const gm_reader_config *, uint64_t *)
+     * }
+     */
+    public static MethodHandle gm_readers_start$handle() {
+        return gm_readers_start.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_start(const gm_reader_config *, uint64_t *)
+     * }
+     */
+    public static MemorySegment gm_readers_start$address() {
+        return gm_readers_start.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_readers_start(const gm_reader_config *, uint64_t *)
+     * }
+     */
+    public static int gm_readers_start(MemorySegment x0, MemorySegment x1) {
+        var mh$ = gm_readers_start.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_readers_start", x0, x1);
+            }
+            return (int)mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_readers_stop {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_LONG,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_readers_stop");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_stop(uint64_t, gm_reader_stats *)
+     * }
+     */
+    public static FunctionDescriptor gm_readers_stop$descriptor() {
+        return gm_readers_stop.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_stop(uint64_t, gm_reader_stats *)
+     * }
+     */
+    public static MethodHandle gm_readers_stop$handle() {
+        return gm_readers_stop.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_readers_stop(uint64_t, gm_reader_stats *)
+     * }
+     */
+    public static MemorySegment gm_readers_stop$address() {
+        return gm_readers_stop.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_readers_stop(uint64_t, gm_reader_stats *)
+     * }
+     */
+    public static int gm_readers_stop(long x0, MemorySegment x1) {
+        var mh$ = gm_readers_stop.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_readers_stop", x0, x1);
+            }
+            return (int)mh$.invokeExact(x0, x1);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

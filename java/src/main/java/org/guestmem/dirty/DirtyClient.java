@@ -1,0 +1,27 @@
+package org.guestmem.dirty;
+
+/** QEMU's dirty-memory clients; each has its own bitmap. */
+public enum DirtyClient {
+    /** Display refresh (DIRTY_MEMORY_VGA = 0). */
+    VGA,
+    /** TCG self-modifying-code tracking (DIRTY_MEMORY_CODE = 1). */
+    CODE,
+    /** Live migration (DIRTY_MEMORY_MIGRATION = 2). */
+    MIGRATION;
+
+    /** Every client (QEMU's DIRTY_CLIENTS_ALL). */
+    public static final int ALL = 0x7;
+    /** Every client but CODE (QEMU's DIRTY_CLIENTS_NOCODE). */
+    public static final int NOCODE = 0x5;
+
+    private static final DirtyClient[] VALUES = values();
+
+    /** This client's bit in a client mask. */
+    public int mask() {
+        return 1 << ordinal();
+    }
+
+    static DirtyClient of(int index) {
+        return VALUES[index];
+    }
+}
