@@ -4,11 +4,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.guestmem.rcu.ReadSection;
 import org.guestmem.rcu.Rcu;
-import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.L_Result;
 
 /**
  * The shared body of the RCU-gp variants: a reader section that loads the current block and checks whether
- * it was reclaimed, against an updater that replaces the block and reclaims the old one.
+ * it was reclaimed, against an updater that replaces the block and reclaims the old one through a real
+ * {@link Rcu} domain.
  */
 final class RcuGpState {
     private static final VarHandle CURRENT;
@@ -34,27 +35,33 @@ final class RcuGpState {
     // RCU-protected pointer: release store by the updater (rcu_set), acquire load by the reader (rcu_read).
     @SuppressWarnings("unused")
     private Block current = old;
+    // The reader's observations; written by the reader actor, read by the arbiter (jcstress orders them).
+    private int saw;
+    private int block;
 
-    /** The reader: r1 = saw the old block, r2 = that block was already reclaimed. */
-    void read(Rcu rcu, II_Result r) {
+    /** The reader: one section that dereferences the current block and uses it (reads its state). */
+    void read(Rcu rcu) {
         try (ReadSection s = rcu.read()) {
             Block b = (Block) CURRENT.getAcquire(this);
-            r.r1 = b == old ? 1 : 0;
-            r.r2 = (int) RECLAIMED.getOpaque(b);
+            saw = b == old ? 0 : 1;
+            block = (int) RECLAIMED.getOpaque(b);
         }
     }
 
-    /** The protocol: unpublish, wait for a grace period, reclaim. */
+    /** The protocol: unlink, wait for a grace period, reclaim. */
     void replaceAndReclaim(Rcu rcu) {
         CURRENT.setRelease(this, new Block());
         rcu.synchronize();
         RECLAIMED.setOpaque(old, 1);
     }
 
-    /** The bug: reclaim before the grace period. */
-    void reclaimTooEarly(Rcu rcu) {
+    /** The bug (table variant broken-nowait): reclaim without waiting for readers. */
+    void replaceAndReclaimWithoutWaiting() {
         CURRENT.setRelease(this, new Block());
         RECLAIMED.setOpaque(old, 1);
-        rcu.synchronize();
+    }
+
+    void report(L_Result r) {
+        r.r1 = RcuLitmusOutcomes.gp(saw, block);
     }
 }
