@@ -163,7 +163,7 @@ static void *reader(void *arg)
     if (gm_rcu_reader_register((uint64_t)(uintptr_t)domain, &r) != 0) {
         abort();
     }
-    uint64_t ops = 0, bad = 0;
+    uint64_t ops = 0;
     while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
         if (!broken) {
             gm_rcu_reader_lock(&r);
@@ -173,7 +173,7 @@ static void *reader(void *arg)
         if (gm_ram_translate(&root, addr, 8, &host) == 0) {
             uint64_t *word = (uint64_t *)(uintptr_t)host;
             if (__atomic_load_n(word, __ATOMIC_RELAXED) == POISON) {
-                bad++;
+                __atomic_fetch_add(&violations, 1, __ATOMIC_RELAXED);
             } else {
                 __atomic_store_n(word + 1, ops, __ATOMIC_RELAXED);  /* guest memory write */
             }
@@ -185,7 +185,6 @@ static void *reader(void *arg)
         ops++;
     }
     gm_rcu_reader_unregister(&r);
-    __atomic_fetch_add(&violations, bad, __ATOMIC_RELAXED);
     __atomic_fetch_add(&reader_ops, ops, __ATOMIC_RELAXED);
     return NULL;
 }
@@ -215,7 +214,8 @@ static void run(int fl, int brk, double seconds, uint64_t *rounds)
      * least 20 times (at most 10 s). */
     struct timespec tick = {0, 50 * 1000 * 1000};
     for (double waited = 0; waited < 10.0; waited += 0.05) {
-        if (waited >= seconds && __atomic_load_n(&updater_rounds, __ATOMIC_RELAXED) >= 20) {
+        if (waited >= seconds && __atomic_load_n(&updater_rounds, __ATOMIC_RELAXED) >= 20
+            && (!brk || __atomic_load_n(&violations, __ATOMIC_RELAXED) > 0)) {
             break;
         }
         nanosleep(&tick, NULL);
