@@ -1,14 +1,8 @@
 package org.guestmem.dirty;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.guestmem.nativeshim.HostMapping;
-import org.guestmem.nativeshim.HostMemory;
 import org.guestmem.rcu.ReadSection;
 import org.guestmem.rcu.Rcu;
 
@@ -33,15 +27,6 @@ public final class DirtyMemory implements AutoCloseable {
     /** Chunks per client at most (32 TiB of 4 KiB pages with QEMU's chunk size); keeps tables and mappings small. */
     public static final int MAX_CHUNKS = 4096;
     private static final int CLIENTS = DirtyClient.values().length;
-    private static final VarHandle TABLE;
-
-    static {
-        try {
-            TABLE = MethodHandles.lookup().findVarHandle(DirtyMemory.class, "table", ChunkTable.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Rcu rcu;
     private final long pageSize;
@@ -49,21 +34,8 @@ public final class DirtyMemory implements AutoCloseable {
     private final long chunkPages;
     private final int chunkShift;
     private final long chunkMask;
-    /**
-     * The current generation. Written by grow() (DG-3) and close() with a release store, under this object's
-     * monitor (and in practice RamList's mutex); read by every reader with an acquire load inside a read
-     * section (DR-1, {@link #table()}).
-     */
-    @SuppressWarnings("unused")
-    private ChunkTable table;
-    /**
-     * The native root (one table address per client). Written by grow() (DG-2) and close() with release
-     * stores under this object's monitor; read by C readers with acquire loads (their DR-1). Freed by close().
-     */
-    private final MemorySegment root;
-    private final Arena rootArena;
-    /** Chunk memory, one mapping per growth; grow() and close() only, under this object's monitor. */
-    private final List<HostMapping> mappings = new ArrayList<>();
+    /** The published chunk tables and their updater side (DG-, DR-1); see {@link ChunkTables}. */
+    private final ChunkTables tables;
 
     /** Tracks pages of {@code pageSize} bytes (a power of two, at least 1 KiB) in chunks of QEMU's size. */
     public DirtyMemory(Rcu rcu, long pageSize) {
@@ -84,10 +56,7 @@ public final class DirtyMemory implements AutoCloseable {
         this.chunkPages = chunkPages;
         this.chunkShift = Long.numberOfTrailingZeros(chunkPages);
         this.chunkMask = chunkPages - 1;
-        this.rootArena = Arena.ofShared();
-        this.root = rootArena.allocate(DirtyBitmapDescriptor.ROOT_BYTES, DirtyBitmapDescriptor.WORD_BYTES);
-        ChunkTable first = ChunkTable.empty(chunkPages, pageShift);
-        publish(first);
+        this.tables = new ChunkTables(this.rcu, chunkPages, pageShift);
     }
 
     public long pageSize() {
@@ -107,41 +76,22 @@ public final class DirtyMemory implements AutoCloseable {
      * Makes the bitmaps cover {@code [0, ramEndBytes)}; never shrinks. Callers serialise growth (RamList calls
      * this under its mutex); new chunks are lazily committed zero memory.
      */
-    public synchronized void grow(long ramEndBytes) {
+    public void grow(long ramEndBytes) {
         if (ramEndBytes < 0) {
             throw new IllegalArgumentException("RAM end " + ramEndBytes + " is negative");
         }
-        ChunkTable cur = table();
-        checkOpen(cur);
         long pages = (ramEndBytes >>> pageShift) + ((ramEndBytes & pageSize - 1) != 0 ? 1 : 0);
         long need = (pages >>> chunkShift) + ((pages & chunkMask) != 0 ? 1 : 0);
         if (need > MAX_CHUNKS) {
             throw new IllegalArgumentException(String.format("RAM end 0x%x needs %d chunks of %d pages, more than %d",
                     ramEndBytes, need, chunkPages, MAX_CHUNKS));
         }
-        if (need <= cur.chunkCount()) {
-            return;
-        }
-        long bytes = (need - cur.chunkCount()) * CLIENTS * DirtyBitmapDescriptor.chunkBytes(chunkPages);
-        long host = HostMemory.hostPageSize();
-        HostMapping fresh = HostMemory.anonymous((bytes + host - 1) / host * host);   // DG-1: zero on first touch
-        mappings.add(fresh);
-        ChunkTable next = cur.grown((int) need, fresh.segment(), chunkPages, pageShift);  // DG-1
-        publish(next);                                                                     // DG-2, DG-3
-        rcu.callRcu(cur::freeNative);  // DG-4: C readers may still index the old native tables until a grace period
-    }
-
-    private void publish(ChunkTable next) {
-        for (int c = 0; c < CLIENTS; c++) {
-            // DG-2: release; pairs with the acquire load of the root entry by C readers (their DR-1).
-            DirtyBitmapDescriptor.WORD.setRelease(root, c * DirtyBitmapDescriptor.WORD_BYTES, next.nativeAddress(c));
-        }
-        TABLE.setRelease(this, next);   // DG-3: release; pairs with the acquire in table() (DR-1)
+        tables.grow((int) need);
     }
 
     /** DR-1: the current generation; callers that index chunks are inside a read section. */
     private ChunkTable table() {
-        return (ChunkTable) TABLE.getAcquire(this);   // pairs with the release of DG-3 in publish()
+        return tables.current();
     }
 
     /** Marks every page touched by {@code [ramAddr, ramAddr + length)} dirty for the clients in {@code clientMask}. */
@@ -257,7 +207,7 @@ public final class DirtyMemory implements AutoCloseable {
      * growth (DG-2). C code reads it with acquire loads inside a read section of this DirtyMemory's RCU domain.
      */
     public MemorySegment nativeRoot() {
-        return root.asReadOnly();
+        return tables.root().asReadOnly();
     }
 
     /**
@@ -266,21 +216,8 @@ public final class DirtyMemory implements AutoCloseable {
      * stay mapped (a leak, never a crash) and IllegalStateException says why.
      */
     @Override
-    public synchronized void close() {
-        ChunkTable cur = table();
-        if (cur.closed) {
-            return;
-        }
-        publish(ChunkTable.closedSentinel());   // DG-2 (root entries 0), DG-3: new readers see "closed"
-        try {
-            rcu.synchronize();                  // every reader that may hold a chunk or a native table is done
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException("DirtyMemory closed, but its chunks stay mapped: " + e.getMessage(), e);
-        }
-        cur.freeNative();
-        mappings.forEach(HostMapping::close);
-        mappings.clear();
-        rootArena.close();
+    public void close() {
+        tables.close();
     }
 
     // ------------------------------------------------------------------------------------ internals
@@ -347,7 +284,7 @@ public final class DirtyMemory implements AutoCloseable {
         }
     }
 
-    private static IllegalStateException closedException() {
+    static IllegalStateException closedException() {
         return new IllegalStateException("DirtyMemory is closed");
     }
 }
