@@ -39,14 +39,20 @@ import java.lang.invoke.VarHandle;
  * <ul>
  * <li><b>DS-1</b> set bits of a partial word: {@code getAndBitwiseOr} (C {@code __atomic_fetch_or}, seq_cst).
  *     Its release half orders the setter's earlier writes to guest RAM before the bit; pairs with DT-2.</li>
- * <li><b>DS-2</b> set a whole word: {@code setRelease(-1)} (C {@code __atomic_store_n(..., RELEASE)}).
- *     Storing all-ones equals OR-ing them, whatever a concurrent take does; release pairs with DT-2.
- *     (QEMU stores ~0 plainly and ends with {@code smp_mb}; release is the part migration needs.)</li>
+ * <li><b>DS-2</b> set whole words: store all-ones, each store ordered after the setter's earlier writes by a
+ *     release: C a release store per word ({@code __atomic_store_n(..., RELEASE)}, a plain {@code mov} on
+ *     x86, and what ThreadSanitizer understands); Java one {@code VarHandle.releaseFence()} before a run of
+ *     plain stores (a release store per word keeps the segment checks in the loop and costs ~7x). Storing
+ *     all-ones equals OR-ing them, whatever a concurrent take does, and each byte is written once, so a bit
+ *     is never lost nor taken twice; the release pairs with DT-2. (QEMU stores ~0 plainly and ends with
+ *     {@code smp_mb}; the release is the part migration needs.)</li>
  * <li>No "already set, skip the RMW" shortcut on the set side: a setter that only <em>loads</em> the word
  *     has no release for its guest-RAM writes, and a taker could take the old bit and read stale RAM
  *     (store buffering; the jcstress test {@code DirtySetVsTake} shows the broken variant failing).</li>
- * <li><b>DT-1</b> take/clear, skip: {@code getOpaque}; a zero word is skipped without an atomic (a bit set
- *     after the load stays set for the next take).</li>
+ * <li><b>DT-1</b> take/clear, skip: a load used as a hint; a zero word is skipped without an atomic (a bit
+ *     set after the load stays set for the next take). C: relaxed loads; Java: one
+ *     {@code VarHandle.acquireFence()} per call, then plain loads (opaque loads cost ~10x in a scan, and
+ *     the fence keeps the loads from being hoisted out of a caller's loop).</li>
  * <li><b>DT-2</b> take/clear: {@code getAndSet(0)} for whole words, {@code getAndBitwiseAnd(~mask)} for
  *     partial ones (C {@code __atomic_exchange_n} / {@code __atomic_fetch_and}, seq_cst). Its acquire half
  *     pairs with DS-1/DS-2: whoever takes a bit sees the guest-RAM writes made before the bit was set.</li>
