@@ -215,7 +215,7 @@ static int snapshot_and_clear(struct dirty_memory *dm, uint64_t addr, uint64_t l
     uint64_t first = addr >> dm->page_shift;
     s->start = first << dm->page_shift;
     s->pages = len == 0 ? 0 : ((addr + len - 1) >> dm->page_shift) - first + 1;
-    s->words = calloc((s->pages + 63) / 64 + 1, sizeof(uint64_t));
+    s->words = NULL;   /* NULL: no page was dirty */
     s->count = 0;
     if (len == 0) {
         return 0;
@@ -227,7 +227,16 @@ static int snapshot_and_clear(struct dirty_memory *dm, uint64_t addr, uint64_t l
     if (end > table[0] * CHUNK_PAGES) {
         rc = -1;
     } else {
-        for (uint64_t p = first; p < end;) {
+        int any = 0;   /* DT-1 as a question first: a clean range allocates nothing */
+        for (uint64_t p = first; p < end && !any;) {
+            uint64_t chunk = p / CHUNK_PAGES, base = chunk * CHUNK_PAGES, to = end < base + CHUNK_PAGES ? end : base + CHUNK_PAGES;
+            any = bitmap_find(chunk_of(table, chunk), p - base, to - base, 0) < to - base;
+            p = to;
+        }
+        if (any) {
+            s->words = calloc((s->pages + 63) / 64 + 1, sizeof(uint64_t));
+        }
+        for (uint64_t p = first; p < end && any;) {
             uint64_t chunk = p / CHUNK_PAGES, base = chunk * CHUNK_PAGES, to = end < base + CHUNK_PAGES ? end : base + CHUNK_PAGES;
             s->count += bitmap_take(chunk_of(table, chunk), p - base, to - base, s->words, (int64_t)(p - first));
             p = to;

@@ -208,6 +208,23 @@ public final class DirtyBitmap {
         }
     }
 
+    /**
+     * DT-1 as a question: true if any bit of [from, to) looked set. The same acquire fence and plain hint loads
+     * as {@link #take0}: a bit set before this call began is seen (only a take can have cleared it since).
+     */
+    boolean anyHint0(long from, long to) {
+        long w = from >>> 6, last = (to - 1) >>> 6;
+        long firstMask = -1L << from, lastMask = -1L >>> -to;
+        VarHandle.acquireFence();                                  // DT-1: the loads below stay in this call
+        for (long i = w; i <= last; i++) {
+            long m = (i == w ? firstMask : -1L) & (i == last ? lastMask : -1L);
+            if ((words.get(ValueLayout.JAVA_LONG, i << 3) & m) != 0) {   // DT-1: plain hint load
+                return true;
+            }
+        }
+        return false;
+    }
+
     long count0(long from, long to) {
         long w = from >>> 6, last = (to - 1) >>> 6, n = 0;
         long firstMask = -1L << from, lastMask = -1L >>> -to;

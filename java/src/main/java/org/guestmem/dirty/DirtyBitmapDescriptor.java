@@ -52,11 +52,13 @@ import java.lang.invoke.VarHandle;
  * <li><b>DT-1</b> take/clear, skip: a load used as a hint; a zero word is skipped without an atomic (a bit
  *     set after the load stays set for the next take). C: relaxed loads; Java: one
  *     {@code VarHandle.acquireFence()} per call, then plain loads (opaque loads cost ~10x in a scan, and
- *     the fence keeps the loads from being hoisted out of a caller's loop).</li>
+ *     the fence keeps the loads from being hoisted out of a caller's loop). The same scan answers "is any
+ *     page of the range dirty" ({@code DirtyMemory.isDirty}, and the clean fast path of a snapshot).</li>
  * <li><b>DT-2</b> take/clear: {@code getAndSet(0)} for whole words, {@code getAndBitwiseAnd(~mask)} for
  *     partial ones (C {@code __atomic_exchange_n} / {@code __atomic_fetch_and}, seq_cst). Its acquire half
  *     pairs with DS-1/DS-2: whoever takes a bit sees the guest-RAM writes made before the bit was set.</li>
- * <li><b>DT-3</b> pure reads (test, count, find): {@code getOpaque}; an answer true at some moment.</li>
+ * <li><b>DT-3</b> pure reads of bit values (get, count, find): {@code getOpaque}; each word's value is one
+ *     it had at some moment.</li>
  * </ul>
  * Growth (the updater, serialised by the caller's mutex) and readers:
  * <ul>

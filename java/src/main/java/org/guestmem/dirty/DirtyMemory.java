@@ -148,7 +148,9 @@ public final class DirtyMemory implements AutoCloseable {
 
     /**
      * Takes and clears {@code client}'s bits of the range, word by word ({@code getAndSet}), skipping clean
-     * words with one load; bit 0 of the snapshot is the page holding {@code ramAddr}.
+     * words with one load; bit 0 of the snapshot is the page holding {@code ramAddr}. A range that looks clean
+     * (DT-1) is answered without taking or allocating anything: pages set after that look are left for the
+     * next snapshot, as pages set after a take are.
      */
     public DirtySnapshot snapshotAndClear(long ramAddr, long length, DirtyClient client) {
         checkRange(ramAddr, length);
@@ -156,6 +158,9 @@ public final class DirtyMemory implements AutoCloseable {
         long pages = length == 0 ? 0 : ((ramAddr + length - 1) >>> pageShift) - first + 1;
         if (pages > (long) Integer.MAX_VALUE << 6) {
             throw new IllegalArgumentException("snapshot of " + pages + " pages is too large; take it in parts");
+        }
+        if (scan(ramAddr, length, client, ANY, null) == 0) {
+            return new DirtySnapshot(first << pageShift, pages, pageShift, null, 0);   // clean: nothing to allocate
         }
         long[] words = new long[(int) ((pages + 63) >>> 6)];
         long n = scan(ramAddr, length, client, TAKE, words);
@@ -245,7 +250,7 @@ public final class DirtyMemory implements AutoCloseable {
                 DirtyBitmap b = chunks[chunk];
                 switch (op) {
                     case ANY -> {
-                        if (b.next0(p - base, to - base, 0) < to - base) {      // DT-3
+                        if (b.anyHint0(p - base, to - base)) {                  // DT-1
                             return 1;
                         }
                     }

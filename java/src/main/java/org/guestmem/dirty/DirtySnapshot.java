@@ -9,6 +9,7 @@ public final class DirtySnapshot {
     private final long start;
     private final long pages;
     private final int pageShift;
+    /** Bit i = page i; null when no page was dirty (nothing was allocated). */
     private final long[] bits;
     private final long count;
 
@@ -45,7 +46,7 @@ public final class DirtySnapshot {
             return false;
         }
         long p = (ramAddr - start) >>> pageShift;
-        return p < pages && (bits[(int) (p >>> 6)] & 1L << p) != 0;
+        return bits != null && p < pages && (bits[(int) (p >>> 6)] & 1L << p) != 0;
     }
 
     /**
@@ -54,7 +55,7 @@ public final class DirtySnapshot {
      */
     public long nextDirty(long fromAddr) {
         long p = fromAddr <= start ? 0 : ((fromAddr - start - 1) >>> pageShift) + 1;   // round up to a page start
-        if (p >= pages) {
+        if (p >= pages || bits == null) {
             return -1;
         }
         int w = (int) (p >>> 6);
@@ -71,7 +72,7 @@ public final class DirtySnapshot {
 
     /** The raw words (bit i = page i of the range); a copy. */
     public long[] words() {
-        return bits.clone();
+        return bits != null ? bits.clone() : new long[(int) ((pages + 63) >>> 6)];
     }
 
     @Override
