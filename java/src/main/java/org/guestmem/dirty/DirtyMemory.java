@@ -122,16 +122,15 @@ public final class DirtyMemory implements AutoCloseable {
                 }
                 return;
             }
-            for (int c = 0; c < CLIENTS; c++) {
-                if ((clientMask & 1 << c) != 0) {
-                    DirtyBitmap[] chunks = all[c];
-                    for (long p = first, end = last + 1; p < end;) {           // chunk by chunk, whole words inside
-                        int chunk = (int) (p >>> chunkShift);
-                        long base = (long) chunk << chunkShift, to = Math.min(end, base + chunkPages);
-                        chunks[chunk].setRange0(p - base, to - base);          // DS-1/DS-2
-                        p = to;
+            for (long p = first, end = last + 1; p < end;) {                   // chunk by chunk, whole words inside
+                int chunk = (int) (p >>> chunkShift);
+                long base = (long) chunk << chunkShift, to = Math.min(end, base + chunkPages);
+                for (int c = 0; c < CLIENTS; c++) {
+                    if ((clientMask & 1 << c) != 0) {
+                        all[c][chunk].setRange0(p - base, to - base);          // DS-1/DS-2
                     }
                 }
+                p = to;
             }
         }
     }

@@ -119,6 +119,13 @@ class DirtyMemoryTest {
             assertEquals(0, empty.pages());
             assertEquals(-1, empty.nextDirty(0));
             assertEquals(256 - 2, d.dirtyPages(DirtyClient.VGA), "an empty snapshot takes nothing");
+            DirtySnapshot clean = d.snapshotAndClear(3 * 4096, 2 * 4096, DirtyClient.VGA);   // taken above
+            assertEquals(2, clean.pages());
+            assertEquals(0, clean.dirtyPages());
+            assertEquals(1, clean.words().length);
+            assertEquals(0L, clean.words()[0]);
+            assertEquals(-1, clean.nextDirty(0));
+            assertFalse(clean.isDirty(3 * 4096));
         }
     }
 
