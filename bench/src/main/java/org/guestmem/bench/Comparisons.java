@@ -40,6 +40,10 @@ final class Comparisons {
             }
         }
         for (String f : FLAVORS) {
+            rows.add(new Comparison("read lock+unlock " + f + " via Rcu.read(), 1 thread", m.java("RcuReadBench.readSection", "flavor=" + f),
+                    "same via RcuReader handle (no ThreadLocal)", m.java("RcuReadBench.readerHandle", "flavor=" + f), NONE));
+        }
+        for (String f : FLAVORS) {
             rows.add(new Comparison("read lock+unlock " + f + " via RcuReader handle, 1 thread", m.java("RcuReadBench.readerHandle", "flavor=" + f),
                     liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=1"), NONE));
         }

@@ -2,6 +2,7 @@ package org.guestmem.bench;
 
 import java.awt.Color;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -50,8 +52,7 @@ final class ResultCharts {
         if (data.getRowCount() == 0) {
             return Optional.empty();
         }
-        LogAxis y = new LogAxis("ns per lock+unlock (log)");
-        y.setSmallestValue(0.05);
+        LogAxis y = decades("ns per lock+unlock (log)", 10);
         CategoryAxis x = new CategoryAxis("flavor / peer");
         x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
         BarRenderer bars = new BarRenderer();
@@ -80,11 +81,8 @@ final class ResultCharts {
         if (data.getSeriesCount() == 0) {
             return Optional.empty();
         }
-        LogAxis x = new LogAxis("RAM blocks (log 2)");
-        x.setBase(2);
-        x.setSmallestValue(4);
-        LogAxis y = new LogAxis("ns per lookup (log)");
-        y.setSmallestValue(0.1);
+        LogAxis x = decades("RAM blocks (log)", 2);
+        LogAxis y = decades("ns per lookup (log)", 10);
         XYPlot plot = new XYPlot(data, x, y, new XYLineAndShapeRenderer(true, true));
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.GRAY);
@@ -92,6 +90,16 @@ final class ResultCharts {
         String name = suite + "-lookup.png";
         ChartUtils.saveChartAsPNG(dir.resolve(name).toFile(), new JFreeChart("RAM address lookup cost vs number of blocks", plot), WIDTH, HEIGHT);
         return Optional.of(name);
+    }
+
+    /** A log axis with a tick at each power of {@code base}, labelled with plain numbers. */
+    private static LogAxis decades(String label, double base) {
+        LogAxis axis = new LogAxis(label);
+        axis.setBase(base);
+        axis.setSmallestValue(base == 2 ? 4 : 0.05);
+        axis.setTickUnit(new NumberTickUnit(1));
+        axis.setNumberFormatOverride(new DecimalFormat("0.##"));
+        return axis;
     }
 
     private static XYSeries series(String name, List<Integer> xs, java.util.function.IntFunction<Optional<Measurements.Figure>> f) {

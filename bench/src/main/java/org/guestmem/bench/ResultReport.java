@@ -71,6 +71,7 @@ final class ResultReport {
         sb.append("- Machine: ").append(machine.cpu()).append(", ").append(machine.cores()).append(" cores, ").append(machine.os()).append('\n');
         sb.append("- JDK: ").append(machine.jdk()).append('\n');
         sb.append("- Date: ").append(machine.date()).append('\n');
+        sb.append("- Load average at the end of the run (1, 5, 15 min): ").append(machine.load()).append('\n');
         sb.append("- ").append(summary()).append("\n\n");
         sb.append("Every figure is nanoseconds (or us/ms) per operation, lower is better; Java and peer were measured in the same run. ")
                 .append("Ratio = Java / peer.\n\n");
@@ -94,7 +95,7 @@ final class ResultReport {
         StringBuilder sb = new StringBuilder("{\n");
         sb.append("  \"suite\": ").append(q(suite)).append(",\n  \"mode\": ").append(q(mode)).append(",\n");
         sb.append("  \"machine\": {\"cpu\": ").append(q(machine.cpu())).append(", \"cores\": ").append(machine.cores())
-                .append(", \"os\": ").append(q(machine.os())).append("},\n");
+                .append(", \"os\": ").append(q(machine.os())).append(", \"loadavg\": ").append(q(machine.load())).append("},\n");
         sb.append("  \"jdk\": ").append(q(machine.jdk())).append(",\n  \"date\": ").append(q(machine.date())).append(",\n");
         sb.append("  \"comparisons\": [\n");
         for (int i = 0; i < rows.size(); i++) {
