@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.results.BenchmarkResult;
@@ -41,7 +42,7 @@ final class JmhBenches {
             opt.forks(1).warmupIterations(3).warmupTime(TimeValue.milliseconds(500))
                     .measurementIterations(3).measurementTime(TimeValue.seconds(1));
         }
-        Collection<RunResult> results = new Runner(opt.build(), new Progress(System.out)).run();
+        Collection<RunResult> results = runWaitingForLock(new Runner(opt.build(), new Progress(System.out)));
         for (RunResult r : results) {
             BenchmarkParams p = r.getParams();
             String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', p.getBenchmark().lastIndexOf('.') - 1) + 1);
@@ -50,6 +51,34 @@ final class JmhBenches {
                 ps.put(k, p.getParam(k));
             }
             into.addJava(name, ps, r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
+        }
+    }
+
+    /**
+     * JMH refuses to start while another JMH run on this machine holds its lock file (two runs would
+     * disturb each other's figures): wait for it, up to 15 minutes, instead of failing.
+     */
+    private static Collection<RunResult> runWaitingForLock(Runner runner) throws RunnerException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        boolean told = false;
+        while (true) {
+            try {
+                return runner.run();
+            } catch (RunnerException e) {
+                if (!String.valueOf(e.getMessage()).contains("JMH lock") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                if (!told) {
+                    System.out.println("jmh: another JMH run holds the JMH lock; waiting for it to finish (up to 15 minutes)");
+                    told = true;
+                }
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
