@@ -1,0 +1,58 @@
+package org.guestmem.bench;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The java.util.concurrent peers of {@link RcuReadBench}: {@code ReentrantReadWriteLock.readLock()}
+ * lock+unlock and a {@code StampedLock} optimistic read (tryOptimisticRead + validate), 1 and 2 threads
+ * on one shared lock. The C peer is native/bench/rwlock_bench.c (pthread_rwlock).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 3, jvmArgsPrepend = {"--enable-native-access=ALL-UNNAMED"})
+public class LockReadBench {
+    final Lock readLock = new ReentrantReadWriteLock().readLock();
+    final StampedLock stamped = new StampedLock();
+
+    @Benchmark
+    public void reentrantReadLock() {
+        readLock.lock();
+        readLock.unlock();
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void reentrantReadLock2() {
+        readLock.lock();
+        readLock.unlock();
+    }
+
+    @Benchmark
+    public boolean stampedOptimistic() {
+        long stamp = stamped.tryOptimisticRead();
+        return stamped.validate(stamp);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public boolean stampedOptimistic2() {
+        long stamp = stamped.tryOptimisticRead();
+        return stamped.validate(stamp);
+    }
+}

@@ -1,0 +1,91 @@
+package org.guestmem.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.guestmem.rcu.ReadSection;
+import org.guestmem.rcu.Rcu;
+import org.guestmem.rcu.RcuReader;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Read-side lock+unlock of an empty section, per flavor, with 1 and 2 threads in one domain. Peers:
+ * native/bench/urcu_bench.c (liburcu memb, qsbr, mb) and {@link LockReadBench}. QSBR threads are
+ * registered online (liburcu's qsbr benchmark does the same), so their sections are the free fast path.
+ * {@code readSection} goes through {@link Rcu#read()} (thread-local lookup); {@code readerHandle} keeps
+ * the thread's {@link RcuReader} as a hot loop would.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 3, jvmArgsPrepend = {"--enable-native-access=ALL-UNNAMED"})
+public class RcuReadBench {
+    @Param({"FENCE", "MEMBARRIER", "QSBR"})
+    Rcu.Flavor flavor;
+
+    Rcu rcu;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        rcu = Rcu.create(flavor);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        rcu.close();
+    }
+
+    /** One worker thread's registration; unregistered after each iteration so close() never waits for it. */
+    @State(Scope.Thread)
+    public static class Reader {
+        RcuReader reader;
+        Rcu rcu;
+
+        @Setup(Level.Iteration)
+        public void register(RcuReadBench bench) {
+            rcu = bench.rcu;
+            rcu.registerThread();
+            reader = rcu.reader();
+        }
+
+        @TearDown(Level.Iteration)
+        public void unregister() {
+            rcu.unregisterThread();
+        }
+    }
+
+    @Benchmark
+    public void readSection(Reader r) {
+        try (ReadSection s = rcu.read()) {
+            // empty: the cost of entering and leaving
+        }
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void readSection2(Reader r) {
+        try (ReadSection s = rcu.read()) {
+            // empty
+        }
+    }
+
+    @Benchmark
+    public void readerHandle(Reader r) {
+        try (ReadSection s = r.reader.read()) {
+            // empty
+        }
+    }
+}
