@@ -38,6 +38,7 @@ public final class RamStreamReader {
     private int ramSectionId = -1;
     private String lastBlock;
     private long recordOffset;
+    private boolean checkTrailingData = true;
 
     public RamStreamReader(InputStream in, int pageSize) {
         Validate.isTrue(pageSize >= 1024 && Integer.bitCount(pageSize) == 1, "page size %d must be a power of two >= 1024", pageSize);
@@ -45,6 +46,15 @@ public final class RamStreamReader {
         this.pageSize = pageSize;
         this.page = new byte[pageSize];
         this.scratch = new byte[pageSize];
+    }
+
+    /**
+     * Whether to look past the EOF record for trailing data (default true, for files). A live channel
+     * must say false: the source waits for the destination's answer after EOF and sends nothing more.
+     */
+    public RamStreamReader checkTrailingData(boolean check) {
+        this.checkTrailingData = check;
+        return this;
     }
 
     /** The blocks of the MEM_SIZE record (name → length), in stream order. */
@@ -113,6 +123,9 @@ public final class RamStreamReader {
     }
 
     private Result end(long eofOffset) throws IOException {
+        if (!checkTrailingData) {
+            return new Result(in.offset(), true, "EOF at byte offset " + eofOffset);
+        }
         int next = in.peek();
         if (next < 0) {
             return new Result(in.offset(), true, "EOF at byte offset " + eofOffset);
