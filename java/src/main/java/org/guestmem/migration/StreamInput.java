@@ -100,7 +100,7 @@ final class StreamInput {
     }
 
     private StreamFormatException truncated(long at, String what) {
-        return new StreamFormatException(at, "the stream is truncated: it ends at byte offset " + offset() + " inside " + what);
+        return new StreamFormatException(at, "the stream is truncated: it ends at byte offset " + (base + limit) + " inside " + what);
     }
 
     /** Makes {@code n} bytes available at pos; false if the input ends first. */
