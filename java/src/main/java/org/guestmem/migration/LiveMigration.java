@@ -135,10 +135,24 @@ public final class LiveMigration {
                 resumeGuest.run();                                   // the source keeps running
             }
             if (e instanceof IOException io) {
-                throw new IOException("migration to " + channel.peer() + " failed: " + io.getMessage(), io);
+                String why = answerIfAny(channel);
+                throw new IOException("migration to " + channel.peer() + " failed: " + (why != null ? why : io.getMessage()), io);
             }
             throw e;
         }
+    }
+
+    /** After a failed write: the destination's answer, if it already sent one (it refused the stream), else null. */
+    private static String answerIfAny(MigrationChannel channel) {
+        try {
+            InputStream in = channel.input();
+            if (in.available() > 0) {
+                awaitDestination(in, channel.peer());
+            }
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+        return null;
     }
 
     private static void awaitDestination(InputStream in, String peer) throws IOException {
@@ -159,7 +173,8 @@ public final class LiveMigration {
 
     /**
      * The destination: loads the stream from {@code channel} into {@code dest} and answers the source.
-     * A bad stream or a refused block list is answered as a failure and thrown.
+     * A bad stream or a refused block list is answered as a failure, the channel is closed (so the source
+     * stops sending) and the error is thrown.
      */
     public static LoadStats receive(MigrationChannel channel, RamList dest) throws IOException {
         long t0 = System.nanoTime();
@@ -172,6 +187,7 @@ public final class LiveMigration {
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
             answer(channel, e.getMessage());
+            channel.close();
             throw e;
         }
         answer(channel, null);

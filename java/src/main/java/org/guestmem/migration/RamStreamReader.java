@@ -38,6 +38,7 @@ public final class RamStreamReader {
     private int ramSectionId = -1;
     private String lastBlock;
     private long recordOffset;
+    private boolean lastContinued;
     private boolean checkTrailingData = true;
 
     public RamStreamReader(InputStream in, int pageSize) {
@@ -55,6 +56,16 @@ public final class RamStreamReader {
     public RamStreamReader checkTrailingData(boolean check) {
         this.checkTrailingData = check;
         return this;
+    }
+
+    /** True if the page record being delivered had CONTINUE (no idstr on the wire); for sinks that report it. */
+    public boolean recordContinued() {
+        return lastContinued;
+    }
+
+    /** Byte offset of the record being delivered. */
+    public long recordOffset() {
+        return recordOffset;
     }
 
     /** The blocks of the MEM_SIZE record (name → length), in stream order. */
@@ -210,6 +221,7 @@ public final class RamStreamReader {
 
     private void pageRecord(RamRecordSink sink, int kind, boolean cont, long offset, long header) throws IOException {
         String block;
+        lastContinued = cont;
         if (cont) {
             if (lastBlock == null) {
                 throw bad(String.format("header 0x%016x has CONTINUE but no block was named before", header));
