@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** The verbs, in the order --help lists them. */
-    static final Object[] VERBS = {new InfoCommand(), new BenchCommand(), new InspectCommand()};
+    static final Object[] VERBS = {new InfoCommand(), new BenchCommand(), new InspectCommand(), new MigrateCommand(), new DemoCommand()};
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
