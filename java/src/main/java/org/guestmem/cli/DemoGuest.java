@@ -101,10 +101,14 @@ final class DemoGuest implements AutoCloseable {
         });
     }
 
-    void stopHotplug() throws InterruptedException {
+    void stopHotplug() {
         stopHotplug = true;
         if (hotplug != null) {
-            hotplug.join();
+            try {
+                hotplug.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -127,7 +131,7 @@ final class DemoGuest implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stopHotplug();
         list.close();
         rcu.close();
