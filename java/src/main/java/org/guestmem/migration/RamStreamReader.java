@@ -43,7 +43,7 @@ public final class RamStreamReader {
 
     public RamStreamReader(InputStream in, int pageSize) {
         Validate.isTrue(pageSize >= 1024 && Integer.bitCount(pageSize) == 1, "page size %d must be a power of two >= 1024", pageSize);
-        this.in = new StreamInput(in);
+        this.in = new StreamInput(in, pageSize);
         this.pageSize = pageSize;
         this.page = new byte[pageSize];
         this.scratch = new byte[pageSize];
@@ -248,8 +248,9 @@ public final class RamStreamReader {
                 deliver(() -> sink.zeroPage(block, offset));
             }
             case FLAG_PAGE -> {
-                in.bytes(page, 0, pageSize, "a page of " + pageSize + " bytes");
-                deliver(() -> sink.page(block, offset, page, 0));
+                int at = in.view(pageSize, "a page of " + pageSize + " bytes");   // in place: no copy
+                deliver(() -> sink.page(block, offset, in.buffer(), at));
+                in.advance(pageSize);
             }
             default -> {
                 int enc = in.u8("the XBZRLE encoding byte");

@@ -10,13 +10,15 @@ import java.nio.charset.StandardCharsets;
  */
 final class StreamInput {
     private final InputStream in;
-    private final byte[] buf = new byte[64 * 1024];
+    private final byte[] buf;
     private int pos, limit;
     /** Stream offset of buf[0]. */
     private long base;
 
-    StreamInput(InputStream in) {
+    /** @param largestView the largest {@link #view} the caller will ask for (a page) */
+    StreamInput(InputStream in, int largestView) {
         this.in = in;
+        this.buf = new byte[Math.max(64 * 1024, 2 * largestView)];
     }
 
     /** Offset of the next byte. */
@@ -79,6 +81,23 @@ final class StreamInput {
             off += n;
             len -= n;
         }
+    }
+
+    /**
+     * Makes {@code n} bytes (at most the buffer size) readable in place and returns their index in
+     * {@link #buffer()}; {@link #advance} consumes them. Saves a copy for whole pages.
+     */
+    int view(int n, String what) throws IOException {
+        need(n, what);
+        return pos;
+    }
+
+    byte[] buffer() {
+        return buf;
+    }
+
+    void advance(int n) {
+        pos += n;
     }
 
     void skip(long len, String what) throws IOException {
