@@ -39,6 +39,7 @@ static int flavor;
 static int broken;
 static volatile int stop;   /* written by main, read by all: accessed with __atomic */
 static uint64_t violations, reader_ops;
+static uint64_t updater_rounds;  /* written by the updater, read by main (atomics) */
 
 #if defined(__SANITIZE_THREAD__)
 #pragma GCC diagnostic ignored "-Wpragmas"
@@ -150,6 +151,7 @@ static void *updater(void *arg)
             free(broken ? NULL : old);
         }
         rounds++;
+        __atomic_store_n(&updater_rounds, rounds, __ATOMIC_RELAXED);
     }
     return (void *)(uintptr_t)rounds;
 }
@@ -161,7 +163,7 @@ static void *reader(void *arg)
     if (gm_rcu_reader_register((uint64_t)(uintptr_t)domain, &r) != 0) {
         abort();
     }
-    uint64_t ops = 0, bad = 0;
+    uint64_t ops = 0;
     while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
         if (!broken) {
             gm_rcu_reader_lock(&r);
@@ -171,7 +173,7 @@ static void *reader(void *arg)
         if (gm_ram_translate(&root, addr, 8, &host) == 0) {
             uint64_t *word = (uint64_t *)(uintptr_t)host;
             if (__atomic_load_n(word, __ATOMIC_RELAXED) == POISON) {
-                bad++;
+                __atomic_fetch_add(&violations, 1, __ATOMIC_RELAXED);
             } else {
                 __atomic_store_n(word + 1, ops, __ATOMIC_RELAXED);  /* guest memory write */
             }
@@ -183,7 +185,6 @@ static void *reader(void *arg)
         ops++;
     }
     gm_rcu_reader_unregister(&r);
-    __atomic_fetch_add(&violations, bad, __ATOMIC_RELAXED);
     __atomic_fetch_add(&reader_ops, ops, __ATOMIC_RELAXED);
     return NULL;
 }
@@ -194,6 +195,7 @@ static void run(int fl, int brk, double seconds, uint64_t *rounds)
     broken = brk;
     stop = 0;
     violations = reader_ops = 0;
+    updater_rounds = 0;
     nlive = 0;
     domain = aligned_alloc(64, sizeof *domain);
     memset(domain, 0, sizeof *domain);
@@ -208,8 +210,16 @@ static void run(int fl, int brk, double seconds, uint64_t *rounds)
         pthread_create(&rd[i], NULL, reader, (void *)(uintptr_t)(i + 1));
     }
     pthread_create(&u, NULL, updater, NULL);
-    struct timespec ts = {0, (long)(seconds * 1e9)};
-    nanosleep(&ts, NULL);
+    /* Run for `seconds`, and on a loaded machine longer, until the updater has raced the readers at
+     * least 20 times (at most 10 s). */
+    struct timespec tick = {0, 50 * 1000 * 1000};
+    for (double waited = 0; waited < 10.0; waited += 0.05) {
+        if (waited >= seconds && __atomic_load_n(&updater_rounds, __ATOMIC_RELAXED) >= 20
+            && (!brk || __atomic_load_n(&violations, __ATOMIC_RELAXED) > 0)) {
+            break;
+        }
+        nanosleep(&tick, NULL);
+    }
     __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
     void *res;
     pthread_join(u, &res);
@@ -242,7 +252,7 @@ int main(int argc, char **argv)
             continue;
         }
         run(flavors[f], 0, seconds, &rounds);
-        ok(violations == 0 && rounds > 10 && reader_ops > 1000,
+        ok(violations == 0 && rounds >= 20 && reader_ops > 1000,
            "%s: %llu reader ops, %llu add/free rounds, %llu uses of a reclaimed block", names[f],
            (unsigned long long)reader_ops, (unsigned long long)rounds, (unsigned long long)violations);
     }
