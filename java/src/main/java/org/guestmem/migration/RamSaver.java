@@ -69,7 +69,12 @@ public final class RamSaver implements AutoCloseable {
      * under the RamList mutex. Volatile: setup's write happens before the listener is registered.
      */
     private volatile boolean active;
-    /** Written by the listener (any thread that resizes a block); read by the migration thread. Volatile. */
+    /**
+     * Written by the listener (on any thread that resizes a block, under the RamList mutex) and by the
+     * migration thread (strict-mode failure); read by the migration thread before each step. Volatile: the
+     * resizing thread's write is seen by the migration thread's next read. First reason wins only loosely
+     * (two racing writers both name a real reason).
+     */
     private volatile String cancelReason;
 
     public RamSaver(RamList list, RamStreamWriter out, int sectionId, Options options) {
