@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** The verbs, in the order --help lists them (a class is instantiated afresh for every command line). */
-    static final Object[] VERBS = {new InfoCommand(), new BenchCommand(), InspectCommand.class, MigrateCommand.class, DemoCommand.class};
+    static final Object[] VERBS = {DemoCommand.class, MigrateCommand.class, InspectCommand.class, ParityCommand.class, BenchCommand.class, InfoCommand.class};
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
