@@ -1,62 +1,118 @@
 package org.guestmem.bench;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.guestmem.rcu.Rcu;
 
 /**
- * The side-by-side benchmark runner behind {@code guestmem bench}: runs the native peers (native/bench,
- * built by CMake), then the JMH benchmarks in-process through JMH's Runner API, and prints one table of
- * Java figure, peer figure, ratio and goal, with the machine, JDK and date. Writes
- * {@code bench/results/SUITE-DATE.json} and {@code SUITE-latest.md}.
- *
- * <pre>java --enable-native-access=ALL-UNNAMED -Dguestmem.native.dir=build/native \
- *     -cp bench/target/benchmarks.jar org.guestmem.bench.BenchRunner rcu [--full] [--json] [--out DIR]</pre>
- *
- * Quick (default) takes one to two minutes; {@code --full} runs JMH with 2 forks and 5 + 5 one-second
- * iterations and the native benchmarks in their long tier. Exit status: 0 on a completed run (missed goals
- * are reported, not failed), 2 for bad arguments, 1 if a benchmark failed.
+ * {@code BenchRunner <rcu|ram|all> [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
+ * {@code guestmem bench}. Runs the native peers first (native/bench executables under
+ * {@code <guestmem.native.dir>/native/bench}), then JMH in-process, then prints one table (benchmark, Java
+ * figure, peer figure, ratio, goal, met?) with the machine, JDK and date, and writes
+ * {@code <suite>-<date>.json}, {@code <suite>-latest.md} and PNG charts to the results directory
+ * (default {@code <guestmem.home>/bench/results}). {@code --json} prints the JSON instead of the table.
+ * Quick by default (1 fork, short iterations; about 2 minutes per suite); {@code --full} uses proper forks
+ * and iterations and the native benchmarks' long mode.
  */
 public final class BenchRunner {
-    private BenchRunner() {}
+    static final List<Integer> QUICK_BLOCKS = List.of(8, 64, 1024, 4096);
+    static final List<Integer> FULL_BLOCKS = List.of(8, 64, 256, 1024, 4096);
 
-    public static void main(String[] args) throws Exception {
-        RunOptions opts;
+    private BenchRunner() {
+    }
+
+    record Args(List<String> suites, boolean full, boolean json, Path out) {
+        static Args parse(String[] argv) {
+            String suite = null;
+            boolean full = false, json = false;
+            Path out = Path.of(System.getProperty("guestmem.home", ".")).resolve("bench/results");
+            for (int i = 0; i < argv.length; i++) {
+                switch (argv[i]) {
+                    case "--full" -> full = true;
+                    case "--json" -> json = true;
+                    case "--out" -> {
+                        if (i + 1 >= argv.length) {
+                            throw new IllegalArgumentException("--out needs a directory");
+                        }
+                        out = Path.of(argv[++i]);
+                    }
+                    case "rcu", "ram", "all" -> {
+                        if (suite != null) {
+                            throw new IllegalArgumentException("suite given twice: '" + suite + "' and '" + argv[i] + "'");
+                        }
+                        suite = argv[i];
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument '" + argv[i] + "' (suites: rcu, ram, all; options: --full, --json, --out DIR)");
+                }
+            }
+            suite = suite == null ? "rcu" : suite;
+            return new Args(suite.equals("all") ? List.of("rcu", "ram") : List.of(suite), full, json, out);
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args;
         try {
-            opts = RunOptions.parse(args);
+            args = Args.parse(argv);
         } catch (IllegalArgumentException e) {
             System.err.println("bench: " + e.getMessage());
             System.exit(2);
             return;
         }
-        try {
-            BenchReport report = run(opts);
-            List<Path> written = report.write(opts.outDir());
-            System.out.print(opts.json() ? org.guestmem.cli.Json.write(report.toJson()) : report.table());
-            System.err.println("bench: wrote " + written.get(0) + " and " + written.get(1));
-        } catch (IllegalStateException e) {
-            System.err.println("bench: " + e.getMessage());
-            System.exit(1);
+        System.setProperty("java.awt.headless", "true");
+        String lib = System.getProperty("guestmem.native.lib", "");
+        Path nativeBench = Path.of(System.getProperty("guestmem.native.dir",
+                Path.of(System.getProperty("guestmem.home", ".")).resolve("build/native").toString())).resolve("native/bench");
+        Files.createDirectories(args.out());
+        boolean membarrier = membarrierAvailable();
+        List<String> flavors = membarrier ? Comparisons.FLAVORS : List.of("FENCE", "QSBR");
+        for (String suite : args.suites()) {
+            Measurements m = new Measurements();
+            List<String> notes = new ArrayList<>();
+            if (!membarrier) {
+                notes.add("RCU MEMBARRIER is unavailable on this machine (kernel, native library or JIT): its rows have no figure");
+            }
+            List<Integer> blocks = args.full() ? FULL_BLOCKS : QUICK_BLOCKS;
+            List<Comparison> rows;
+            List<String> charts = new ArrayList<>();
+            if (suite.equals("rcu")) {
+                notes.addAll(NativeBenches.run(nativeBench, List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench", "rwlock_bench"), args.full(), m));
+                JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench|LockReadBench|RcuSynchronizeBench|RcuCallbackBench)\\.",
+                        JmhBenches.params("flavor", flavors), args.full(), lib, m);
+                rows = Comparisons.rcu(m);
+                ResultCharts.readSide(m, args.out(), suite).ifPresent(charts::add);
+            } else {
+                notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench"), args.full(), m));
+                notes.add("dirty marking: Java uses RCU " + (membarrier ? "MEMBARRIER" : "FENCE")
+                        + ", the C twin a liburcu memb read section per call when liburcu is installed");
+                JmhBenches.run("org\\.guestmem\\.bench\\.(RamListLookupBench|DirtyMemoryBench)\\.",
+                        JmhBenches.params("blocks", blocks, "flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, m);
+                rows = Comparisons.ram(m, blocks);
+                ResultCharts.lookup(m, args.out(), suite, blocks).ifPresent(charts::add);
+            }
+            ResultReport report = new ResultReport(suite, args.full() ? "full" : "quick", Machine.current(), rows, notes);
+            String json = report.json(m);
+            Path jsonFile = args.out().resolve(suite + "-" + java.time.LocalDate.now() + ".json");
+            Files.writeString(jsonFile, json, StandardCharsets.UTF_8);
+            Files.writeString(args.out().resolve(suite + "-latest.md"), report.markdown(charts), StandardCharsets.UTF_8);
+            System.out.println();
+            System.out.print(args.json() ? json : report.table());
+            System.out.println("results: " + jsonFile + ", " + args.out().resolve(suite + "-latest.md")
+                    + (charts.isEmpty() ? "" : ", charts " + String.join(", ", charts)));
         }
     }
 
-    /** Runs the suite named in {@code opts} and returns its report (nothing written yet). */
-    public static BenchReport run(RunOptions opts) throws Exception {
-        if (!opts.suite().equals("rcu")) {
-            throw new IllegalArgumentException("unknown suite '" + opts.suite() + "': known suites are " + RunOptions.SUITES);
+    /** Whether an Rcu MEMBARRIER domain can be created here (the forks see the same kernel, library and JIT). */
+    private static boolean membarrierAvailable() {
+        try (Rcu rcu = Rcu.create(Rcu.Flavor.MEMBARRIER)) {
+            return true;
+        } catch (IllegalStateException | UnsatisfiedLinkError e) {
+            return false;
         }
-        long t0 = System.nanoTime();
-        NativePeers peers = new NativePeers(opts.nativeBenchDir(), opts.full());
-        System.err.println("bench: native peers from " + opts.nativeBenchDir() + " (" + (opts.full() ? "full" : "quick") + ")");
-        List<Figure> natives = peers.run(RcuSuite.nativeExecutables());
-        for (String m : peers.missing()) {
-            System.err.println("bench: " + opts.nativeBenchDir().resolve(m) + " not built (liburcu missing?): its peers show n/a");
-        }
-        Path log = JmhSuite.newLog(opts.suite());
-        System.err.println("bench: JMH (" + (opts.full() ? "2 forks, 5+5 x 1 s" : "1 fork, 3 x 200 ms + 3 x 300 ms")
-                + " per benchmark); JMH output in " + log);
-        List<Figure> java = new JmhSuite(opts.full(), opts.nativeLib(), log).run(RcuSuite.jmhClasses());
-        System.err.printf("bench: done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
-        return new BenchReport(opts.suite(), opts.full(), MachineInfo.current(), RcuSuite.comparisons(java, natives),
-                java, natives, peers.missing(), RcuSuite.notes());
     }
+
 }

@@ -1,66 +1,77 @@
 package org.guestmem.bench;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
- * One row of the side-by-side table: a Java figure, its peer measured in the same run, the ratio of
- * their costs and the goal it is judged against. Either figure may be missing (not built, not run):
- * the ratio is then NaN and the goal is not judged.
- *
- * @param section   the group of rows it belongs to
- * @param benchmark what the Java side measured
- * @param java      the Java figure, or null
- * @param peerName  what the peer is ("liburcu-memb", "ReentrantReadWriteLock.readLock", ...)
- * @param peer      the peer figure, or null
- * @param goal      the target for {@link #ratio()}
+ * One row of the report: a Java figure beside its peer measured in the same run, their ratio
+ * (Java / peer, so below 1 means Java is cheaper) and, where the project set one, the goal.
  */
-public record Comparison(String section, String benchmark, Figure java, String peerName, Figure peer, Goal goal) {
+record Comparison(String benchmark, Optional<Measurements.Figure> java, String peerName,
+        Optional<Measurements.Figure> peer, Goal goal) {
 
-    /** Java cost / peer cost: below 1 the Java side is cheaper. NaN if a figure is missing. */
-    public double ratio() {
-        return java == null || peer == null ? Double.NaN : java.nsPerOp() / peer.nsPerOp();
+    /** A goal on the ratio Java / peer. */
+    record Goal(String text, double maxRatio) {
+        static final Goal NONE = new Goal("-", Double.NaN);
+
+        /** Java costs at most {@code factor} times the peer. */
+        static Goal within(double factor) {
+            return new Goal("<= " + factor + "x", factor);
+        }
+
+        /** Java is at least {@code factor} times cheaper than the peer. */
+        static Goal cheaper(double factor) {
+            return new Goal(">= " + (int) factor + "x cheaper", 1 / factor);
+        }
+
+        boolean isSet() {
+            return !Double.isNaN(maxRatio);
+        }
     }
 
-    /** Whether the goal is met; null if there is no goal or a figure is missing. */
-    public Boolean met() {
-        return goal.met(ratio());
+    /** Java / peer; NaN when either figure is missing. */
+    double ratio() {
+        return java.isPresent() && peer.isPresent() ? java.get().ns() / peer.get().ns() : Double.NaN;
     }
 
-    /** "2.35x", or "0.43x (2.3x cheaper)" when the Java side is cheaper; "n/a" without a ratio. */
-    public String ratioText() {
+    /** "yes", "NO", "-" (no goal) or "n/a" (a figure is missing). */
+    String met() {
+        if (!goal.isSet()) {
+            return "-";
+        }
         double r = ratio();
         if (Double.isNaN(r)) {
             return "n/a";
         }
-        return r < 1 ? String.format("%.2fx (%.3gx cheaper)", r, 1 / r) : String.format("%.3gx", r);
+        return r <= goal.maxRatio() ? "yes" : "NO";
     }
 
-    public String metText() {
-        Boolean m = met();
-        return m == null ? (goal.kind() == Goal.Kind.NONE ? "-" : "n/a") : m ? "yes" : "NO";
+    String ratioText() {
+        double r = ratio();
+        if (Double.isNaN(r)) {
+            return "n/a";
+        }
+        if (r < 1) {
+            return String.format(Locale.ROOT, "%.2fx (%.1fx cheaper)", r, 1 / r);
+        }
+        return String.format(Locale.ROOT, "%.2fx", r);
     }
 
-    public String javaText() {
-        return java == null ? "n/a" : Figure.formatNs(java.nsPerOp());
-    }
-
-    public String peerText() {
-        return peer == null ? "n/a" : Figure.formatNs(peer.nsPerOp());
-    }
-
-    public Map<String, Object> toJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("section", section);
-        m.put("benchmark", benchmark);
-        m.put("java_ns_per_op", java == null ? null : java.nsPerOp());
-        m.put("java_error_ns", java == null ? null : java.error());
-        m.put("peer", peerName);
-        m.put("peer_ns_per_op", peer == null ? null : peer.nsPerOp());
-        m.put("peer_error_ns", peer == null ? null : peer.error());
-        m.put("ratio", ratio());
-        m.put("goal", goal.toString());
-        m.put("met", met());
-        return m;
+    /** Nanoseconds with a readable unit: 1.35 ns, 146 ns, 8.88 us, 2.13 ms. */
+    static String time(Optional<Measurements.Figure> f) {
+        if (f.isEmpty()) {
+            return "missing";
+        }
+        double ns = f.get().ns();
+        if (ns < 10) {
+            return String.format(Locale.ROOT, "%.2f ns", ns);
+        }
+        if (ns < 1000) {
+            return String.format(Locale.ROOT, "%.1f ns", ns);
+        }
+        if (ns < 1e6) {
+            return String.format(Locale.ROOT, "%.2f us", ns / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.2f ms", ns / 1e6);
     }
 }

@@ -16,87 +16,46 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link Rcu#callRcu(Runnable)} throughput, per flavor: a batch of {@value #BATCH} callbacks (each counts
- * itself), then {@link Rcu#drain()}; the figure is time per callback. {@code enqueue} times only the
- * {@code callRcu} calls (what the caller pays); the drain after each batch is outside the timing. The liburcu
- * peer is {@code call_rcu} / {@code call_rcu_enqueue} in native/bench/rcu_bench.c (call_rcu of the same
- * batch, then rcu_barrier). Note for the comparison: drain() makes the reclaimer skip its batching delay,
- * while liburcu's call_rcu thread sleeps about 10 ms before taking each batch, rcu_barrier or not.
+ * callRcu throughput: a batch of {@value #BATCH} callbacks (each counts itself) queued, then
+ * {@link Rcu#drain()}; reported per callback, queueing, grace periods and running included. Peer:
+ * native/bench/urcu_bench.c (call_rcu of the same batch, then rcu_barrier).
  */
+@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsPrepend = "--enable-native-access=ALL-UNNAMED")
-@Threads(1)
+@Fork(value = 3, jvmArgsPrepend = {"--enable-native-access=ALL-UNNAMED"})
 public class RcuCallbackBench {
     static final int BATCH = 10_000;
 
-    /** The domain and the callback; the callback is one object, so the benchmark allocates only queue nodes. */
-    @State(Scope.Benchmark)
-    public static class Domain {
-        @Param({"FENCE", "MEMBARRIER", "QSBR"})
-        public Rcu.Flavor flavor;
+    @Param({"FENCE", "MEMBARRIER", "QSBR"})
+    Rcu.Flavor flavor;
 
-        public Rcu rcu;
-        // Incremented by the reclaimer thread, read by checkAllRan() after drain() (drain orders it).
-        final AtomicLong ran = new AtomicLong();
-        long queued; // benchmark thread only
-        final Runnable count = ran::incrementAndGet;
+    Rcu rcu;
+    final AtomicLong run = new AtomicLong();
+    final Runnable count = run::incrementAndGet;
 
-        @Setup(Level.Trial)
-        public void open() {
-            rcu = Rcu.create(flavor);
-        }
-
-        @TearDown(Level.Trial)
-        public void checkAllRan() {
-            rcu.drain();
-            rcu.close();
-            if (ran.get() != queued) {
-                throw new IllegalStateException(queued + " callbacks queued but " + ran.get() + " ran after drain()");
-            }
-        }
+    @Setup(Level.Trial)
+    public void setUp() {
+        rcu = Rcu.create(flavor);
     }
 
-    /** Drains after each invocation of {@link #enqueue(Domain, Drained)}, outside the timing. */
-    @State(Scope.Thread)
-    public static class Drained {
-        private Rcu rcu;
-
-        @Setup(Level.Trial)
-        public void bind(Domain d) {
-            rcu = d.rcu;
-        }
-
-        @TearDown(Level.Invocation)
-        public void drain() {
-            rcu.drain();
-        }
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        rcu.close();
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void batchDrain(Domain d) {
-        Rcu rcu = d.rcu;
+    public long callRcuBatch() {
         for (int i = 0; i < BATCH; i++) {
-            rcu.callRcu(d.count);
+            rcu.callRcu(count);
         }
-        d.queued += BATCH;
         rcu.drain();
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public void enqueue(Domain d, Drained drained) {
-        Rcu rcu = d.rcu;
-        for (int i = 0; i < BATCH; i++) {
-            rcu.callRcu(d.count);
-        }
-        d.queued += BATCH;
+        return run.get();
     }
 }

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
         description = "Guest RAM for virtual machines in Java: RCU-protected RAM blocks, dirty tracking, live migration, C parity.",
         subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    /** The verbs, in the order --help lists them. */
-    static final Object[] VERBS = {new InfoCommand(), new BenchCommand()};
+    /** The verbs, in the order --help lists them (a class is instantiated afresh for every command line). */
+    static final Object[] VERBS = {DemoCommand.class, MigrateCommand.class, InspectCommand.class, ParityCommand.class, BenchCommand.class, InfoCommand.class};
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,23 +2,62 @@ package org.guestmem.dirty;
 
 import static org.guestmem.dirty.DirtyBitmapDescriptor.WORD;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
 
 /**
- * One chunk of a dirty bitmap: {@code bits} bits in off-heap 64-bit words (layout:
- * {@link DirtyBitmapDescriptor}). Every operation is atomic per word, so setters (vCPUs, devices, C
- * code) and consumers (display, migration) may run at once without losing a bit.
+ * An off-heap bitmap of 64-bit words that any number of threads (and C code, through {@link #segment()}) set
+ * and take at once without losing a bit. Layout and steps (DS-, DT-): {@link DirtyBitmapDescriptor}. A
+ * {@link DirtyMemory} keeps one per chunk per client.
+ *
+ * <p>Ordering: a set ({@code set}) releases the caller's earlier writes; a take ({@code clear},
+ * {@code takeInto}) acquires them: whoever takes a bit sees what was written to guest RAM before it was set.
+ * Reads ({@code get}, {@code count}, {@code next*}) are relaxed.
+ *
+ * <p>Ranges are bit indices {@code [from, to)} with {@code 0 <= from <= to <= bits()}; anything else throws
+ * IllegalArgumentException naming the values. An empty range is a no-op.
  */
 public final class DirtyBitmap {
-    private final MemorySegment words;
+    private final MemorySegment words;   // the shared words; every access is one of DS-1/DS-2/DT-1/DT-2/DT-3
     private final long bits;
 
+    /** Trusted: {@code words} holds at least {@code words(bits)} 8-byte aligned words. */
     DirtyBitmap(MemorySegment words, long bits) {
         this.words = words;
         this.bits = bits;
     }
 
-    /** The words, for C code that sets bits with {@code __atomic_fetch_or}. */
+    /** A zeroed bitmap of {@code bits} bits whose words live in {@code arena}. */
+    public static DirtyBitmap allocate(Arena arena, long bits) {
+        Objects.requireNonNull(arena, "arena");
+        if (bits <= 0 || bits > Long.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("bitmap size " + bits + " bits must be positive");
+        }
+        long bytes = DirtyBitmapDescriptor.words(bits) * DirtyBitmapDescriptor.WORD_BYTES;
+        return new DirtyBitmap(arena.allocate(bytes, DirtyBitmapDescriptor.WORD_BYTES), bits);
+    }
+
+    /** A bitmap over existing words (for example memory shared with C code); they must be 8-byte aligned. */
+    public static DirtyBitmap wrap(MemorySegment words, long bits) {
+        Objects.requireNonNull(words, "words");
+        if (bits <= 0 || bits > Long.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("bitmap size " + bits + " bits must be positive");
+        }
+        long need = DirtyBitmapDescriptor.words(bits) * DirtyBitmapDescriptor.WORD_BYTES;
+        if (words.byteSize() < need) {
+            throw new IllegalArgumentException("segment of " + words.byteSize() + " bytes is too small for " + bits
+                    + " bits (needs " + need + ")");
+        }
+        if (!words.isNative() || words.address() % DirtyBitmapDescriptor.WORD_BYTES != 0) {
+            throw new IllegalArgumentException("bitmap words must be native and 8-byte aligned, got " + words);
+        }
+        return new DirtyBitmap(words, bits);
+    }
+
+    /** The words (layout: {@link DirtyBitmapDescriptor}), for C code that uses the same DS-/DT- steps. */
     public MemorySegment segment() {
         return words;
     }
@@ -27,114 +66,198 @@ public final class DirtyBitmap {
         return bits;
     }
 
-    long word(long index) {
-        return (long) WORD.getOpaque(words, index << 3);
+    public boolean get(long bit) {
+        checkRange(bit, bit + 1);
+        return ((long) WORD.getOpaque(words, (bit >>> 6) << 3) & 1L << bit) != 0;  // DT-3
     }
 
-    /** Sets bits [from, to) of this chunk; whole words are stored, partial words OR-ed. */
-    void set(long from, long to) {
+    public void set(long bit) {
+        checkRange(bit, bit + 1);
+        setBit0(bit);
+    }
+
+    /** Sets bits {@code [from, to)}: partial words OR-ed (DS-1), whole words stored (DS-2). */
+    public void set(long from, long to) {
+        checkRange(from, to);
+        if (from < to) {
+            setRange0(from, to);
+        }
+    }
+
+    /** Clears bits {@code [from, to)}; returns how many of them were set (QEMU's test-and-clear). */
+    public long clear(long from, long to) {
+        return takeInto(from, to, null, 0);
+    }
+
+    /**
+     * Takes bits {@code [from, to)}: clears them and ORs those that were set into {@code dest} (bit {@code from}
+     * lands on bit {@code destBit}; {@code dest} may be null). Clean words cost one load. Returns the bits taken.
+     */
+    public long takeInto(long from, long to, long[] dest, long destBit) {
+        checkRange(from, to);
+        if (dest != null && (destBit < 0 || destBit + (to - from) > (long) dest.length << 6)) {
+            throw new IllegalArgumentException("destination of " + dest.length + " words cannot hold " + (to - from)
+                    + " bits at bit " + destBit);
+        }
+        return from < to ? take0(from, to, dest, destBit) : 0;
+    }
+
+    /** Number of bits set in {@code [from, to)}. */
+    public long count(long from, long to) {
+        checkRange(from, to);
+        return from < to ? count0(from, to) : 0;
+    }
+
+    /** First set bit in {@code [from, to)}, or {@code to} if none (QEMU's find_next_bit). */
+    public long nextSetBit(long from, long to) {
+        checkRange(from, to);
+        return from < to ? next0(from, to, 0) : to;
+    }
+
+    /** First clear bit in {@code [from, to)}, or {@code to} if none (QEMU's find_next_zero_bit). */
+    public long nextClearBit(long from, long to) {
+        checkRange(from, to);
+        return from < to ? next0(from, to, -1L) : to;
+    }
+
+    // ------------------------------------------------ unchecked: callers have validated 0 <= from < to <= bits
+
+    void setBit0(long bit) {
+        long unused = (long) WORD.getAndBitwiseOr(words, (bit >>> 6) << 3, 1L << bit);  // DS-1; pairs with DT-2
+    }
+
+    void setRange0(long from, long to) {
         long w = from >>> 6, last = (to - 1) >>> 6;
-        long firstMask = -1L << (from & 63), lastMask = -1L >>> (63 - ((to - 1) & 63));
+        long firstMask = -1L << from, lastMask = -1L >>> -to;   // shifts use the low 6 bits: from & 63, 64 - (to & 63)
         if (w == last) {
-            or(w, firstMask & lastMask);
+            setMasked(w, firstMask & lastMask);
             return;
         }
-        or(w, firstMask);
-        for (long i = w + 1; i < last; i++) {
-            // A full word: storing all-ones equals OR-ing them, whatever a concurrent take does.
-            if ((long) WORD.getOpaque(words, i << 3) != -1L) {
-                WORD.setOpaque(words, i << 3, -1L);
+        long runFrom = w, runTo = last + 1;                       // the whole words: [runFrom, runTo)
+        if (firstMask != -1L) {
+            long unused = (long) WORD.getAndBitwiseOr(words, w << 3, firstMask);     // DS-1; pairs with DT-2
+            runFrom = w + 1;
+        }
+        if (lastMask != -1L) {
+            long unused = (long) WORD.getAndBitwiseOr(words, last << 3, lastMask);   // DS-1; pairs with DT-2
+            runTo = last;
+        }
+        setWholeWords(runFrom, runTo);
+    }
+
+    private void setMasked(long w, long mask) {
+        if (mask == -1L) {
+            setWholeWords(w, w + 1);
+        } else {
+            long unused = (long) WORD.getAndBitwiseOr(words, w << 3, mask);  // DS-1; pairs with DT-2
+        }
+    }
+
+    /**
+     * DS-2, Java form: one release fence, then plain stores of all-ones by {@code fill}. The fence gives the
+     * order DS-2 needs (the caller's earlier writes before every store, so a DT-2 that takes a bit sees them).
+     * A release store per word costs ~7x here (its barrier keeps the segment checks inside the loop), and a
+     * hand-written plain loop is only fast when the JIT's profile saw long runs; {@code fill} is an intrinsic
+     * whatever the profile. It writes every byte once, with all ones: a concurrent take sees each bit either
+     * still clear (and it is set afterwards) or set (and takes it); none is lost or taken twice.
+     */
+    private void setWholeWords(long from, long to) {
+        if (from < to) {
+            VarHandle.releaseFence();                                          // DS-2; pairs with DT-2
+            words.asSlice(from << 3, (to - from) << 3).fill((byte) -1);       // DS-2: plain stores after the fence
+        }
+    }
+
+    long take0(long from, long to, long[] dest, long destBit) {
+        long w = from >>> 6, last = (to - 1) >>> 6, n = 0;
+        long firstMask = -1L << from, lastMask = -1L >>> -to;
+        long base = destBit - from;                                // dest bit of bitmap bit 0
+        // DT-1, Java form: an acquire fence, then plain loads as hints. The fence keeps every load below inside
+        // this call (none is hoisted out of a caller's loop); a plain scan runs ~10x faster than opaque loads,
+        // whose barriers keep the segment checks in the loop. A hint only decides whether to skip: a word
+        // set before this call began reads non-zero (a racing take can only have taken its bits), and a bit
+        // set during the scan is either taken by DT-2 or left set for the next take.
+        VarHandle.acquireFence();
+        for (long i = w; i <= last; i++) {
+            long m = (i == w ? firstMask : -1L) & (i == last ? lastMask : -1L);
+            long off = i << 3;
+            if ((words.get(ValueLayout.JAVA_LONG, off) & m) == 0) {   // DT-1: clean, skip without an atomic
+                continue;
+            }
+            long taken = m == -1L
+                    ? (long) WORD.getAndSet(words, off, 0L)                   // DT-2; pairs with DS-1/DS-2
+                    : (long) WORD.getAndBitwiseAnd(words, off, ~m) & m;       // DT-2; pairs with DS-1/DS-2
+            n += Long.bitCount(taken);
+            if (dest != null && taken != 0) {
+                orInto(dest, base + (i << 6), taken);
             }
         }
-        or(last, lastMask);
+        return n;
     }
 
-    /** Sets one bit; a load first avoids the atomic (and the cache-line bounce) when it is already set. */
-    void set(long bit) {
-        or(bit >>> 6, 1L << (bit & 63));
-    }
-
-    private void or(long w, long mask) {
-        long off = w << 3;
-        if (((long) WORD.getOpaque(words, off) & mask) != mask) {
-            WORD.getAndBitwiseOr(words, off, mask);
+    /** ORs {@code v} into {@code dest} with v's bit 0 at dest bit {@code pos}; pos &lt; 0 only for bits below it that are zero. */
+    private static void orInto(long[] dest, long pos, long v) {
+        if (pos < 0) {
+            dest[0] |= v >>> -pos;
+            return;
+        }
+        int d = (int) (pos >>> 6), sh = (int) (pos & 63);
+        dest[d] |= v << sh;
+        if (sh != 0 && v >>> (64 - sh) != 0) {
+            dest[d + 1] |= v >>> (64 - sh);
         }
     }
 
-    /** True if any bit in [from, to) is set. */
-    boolean any(long from, long to) {
+    /**
+     * DT-1 as a question: true if any bit of [from, to) looked set. The same acquire fence and plain hint loads
+     * as {@link #take0}: a bit set before this call began is seen (only a take can have cleared it since).
+     */
+    boolean anyHint0(long from, long to) {
         long w = from >>> 6, last = (to - 1) >>> 6;
+        long firstMask = -1L << from, lastMask = -1L >>> -to;
+        VarHandle.acquireFence();                                  // DT-1: the loads below stay in this call
         for (long i = w; i <= last; i++) {
-            long m = mask(i, w, last, from, to);
-            if ((word(i) & m) != 0) {
+            long m = (i == w ? firstMask : -1L) & (i == last ? lastMask : -1L);
+            if ((words.get(ValueLayout.JAVA_LONG, i << 3) & m) != 0) {   // DT-1: plain hint load
                 return true;
             }
         }
         return false;
     }
 
-    /** Number of bits set in [from, to). */
-    long count(long from, long to) {
+    long count0(long from, long to) {
         long w = from >>> 6, last = (to - 1) >>> 6, n = 0;
+        long firstMask = -1L << from, lastMask = -1L >>> -to;
         for (long i = w; i <= last; i++) {
-            n += Long.bitCount(word(i) & mask(i, w, last, from, to));
+            long m = (i == w ? firstMask : -1L) & (i == last ? lastMask : -1L);
+            n += Long.bitCount((long) WORD.getOpaque(words, i << 3) & m);   // DT-3
         }
         return n;
     }
 
-    /**
-     * Clears bits [from, to) and ORs what was set into {@code dest}, bit {@code from} landing on bit
-     * {@code destBit} of dest (dest may be null). Clean words cost one load. Returns the bits taken.
-     */
-    long take(long from, long to, long[] dest, long destBit) {
-        long w = from >>> 6, last = (to - 1) >>> 6, n = 0;
-        for (long i = w; i <= last; i++) {
-            long off = i << 3;
-            if ((long) WORD.getOpaque(words, off) == 0) {
-                continue;
-            }
-            long m = mask(i, w, last, from, to);
-            long taken = m == -1L ? (long) WORD.getAndSet(words, off, 0L) : (long) WORD.getAndBitwiseAnd(words, off, ~m) & m;
-            if (taken == 0) {
-                continue;
-            }
-            n += Long.bitCount(taken);
-            if (dest != null) {
-                long q = (i << 6) + destBit - from;          // where bit 0 of this word lands in dest
-                if (q < 0) {
-                    dest[0] |= taken >>> -q;                  // first word: its low bits are below from
-                } else {
-                    int d = (int) (q >>> 6), sh = (int) (q & 63);
-                    dest[d] |= taken << sh;
-                    if (sh != 0 && d + 1 < dest.length) {
-                        dest[d + 1] |= taken >>> (64 - sh);
-                    }
-                }
-            }
-        }
-        return n;
-    }
-
-    /** Index of the first set bit in [from, to), or -1. */
-    long next(long from, long to) {
+    /** First bit in [from, to) that differs from {@code clean} (0: find set, -1: find clear), or {@code to}. */
+    long next0(long from, long to, long clean) {
         long w = from >>> 6, last = (to - 1) >>> 6;
+        long firstMask = -1L << from, lastMask = -1L >>> -to;
         for (long i = w; i <= last; i++) {
-            long v = word(i) & mask(i, w, last, from, to);
+            long m = (i == w ? firstMask : -1L) & (i == last ? lastMask : -1L);
+            long v = ((long) WORD.getOpaque(words, i << 3) ^ clean) & m;    // DT-3
             if (v != 0) {
                 return (i << 6) + Long.numberOfTrailingZeros(v);
             }
         }
-        return -1;
+        return to;
     }
 
-    private static long mask(long i, long first, long last, long from, long to) {
-        long m = -1L;
-        if (i == first) {
-            m &= -1L << (from & 63);
+    private void checkRange(long from, long to) {
+        if (from < 0 || to < from || to > bits) {
+            throw new IllegalArgumentException("bit range [" + from + ", " + to + ") is outside the bitmap of " + bits
+                    + " bits (0 <= from <= to <= size)");
         }
-        if (i == last) {
-            m &= -1L >>> (63 - ((to - 1) & 63));
-        }
-        return m;
+    }
+
+    @Override
+    public String toString() {
+        return "DirtyBitmap[" + bits + " bits at 0x" + Long.toHexString(words.address()) + "]";
     }
 }

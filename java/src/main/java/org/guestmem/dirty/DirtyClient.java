@@ -1,6 +1,9 @@
 package org.guestmem.dirty;
 
-/** QEMU's dirty-memory clients; each has its own bitmap. */
+/**
+ * QEMU's dirty-memory clients; each has its own bitmap in a {@link DirtyMemory}. Methods that mark pages take a
+ * client mask: an OR of {@link #mask()} values, {@link #ALL} or {@link #NOCODE}.
+ */
 public enum DirtyClient {
     /** Display refresh (DIRTY_MEMORY_VGA = 0). */
     VGA,
@@ -14,14 +17,8 @@ public enum DirtyClient {
     /** Every client but CODE (QEMU's DIRTY_CLIENTS_NOCODE). */
     public static final int NOCODE = 0x5;
 
-    private static final DirtyClient[] VALUES = values();
-
     /** This client's bit in a client mask. */
     public int mask() {
         return 1 << ordinal();
-    }
-
-    static DirtyClient of(int index) {
-        return VALUES[index];
     }
 }

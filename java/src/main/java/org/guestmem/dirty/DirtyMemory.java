@@ -1,239 +1,294 @@
 package org.guestmem.dirty;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;
-import org.apache.commons.lang3.Validate;
-import org.guestmem.nativeshim.HostMapping;
-import org.guestmem.nativeshim.HostMemory;
 import org.guestmem.rcu.ReadSection;
 import org.guestmem.rcu.Rcu;
 
 /**
  * Dirty-page tracking for the RAM-address space (QEMU's {@code ram_list.dirty_memory}): one bitmap per
- * {@link DirtyClient}, one bit per target page, in off-heap chunks that C code can set too
- * ({@link DirtyBitmapDescriptor}). The bitmaps grow under RCU when RAM is added and never shrink: a
- * grown array of chunk references is published with a release store, chunks never move, and readers
- * (every method here) look the array up inside a read section.
+ * {@link DirtyClient}, one bit per page, in off-heap chunks that C code can set too (layout and steps:
+ * {@link DirtyBitmapDescriptor}). The bitmaps grow under RCU when RAM is added and never shrink: a bigger
+ * table of chunk references is published with a release store, chunks never move, and every method here
+ * looks the table up inside its own RCU read section (nesting inside the caller's is fine).
  *
- * <p>Shared state: {@code chunks} is written by {@link #grow} (callers serialise it: RamList holds its
- * mutex) with a release store and read with an acquire load (pairs with it); the chunk words follow
- * {@link DirtyBitmapDescriptor}'s per-word atomic rules.
+ * <p>Ranges are byte ranges of RAM addresses; a page is dirty-tracked as a whole, so {@code [addr, addr+len)}
+ * means every page it touches. A range must not be negative, must not overflow, and must lie inside the RAM
+ * covered by {@link #grow}; a client mask may only hold {@link DirtyClient#ALL}'s bits. Otherwise
+ * IllegalArgumentException names the value; after {@link #close()} IllegalStateException. An empty range
+ * touches nothing and is not checked against the covered RAM.
+ *
+ * <p>Ordering: {@link #setDirtyRange} releases the caller's earlier writes to guest RAM (DS-1/DS-2); the takes
+ * ({@link #testAndClear}, {@link #snapshotAndClear}, {@link #takeInto}) acquire them (DT-2). So a migration
+ * that takes a page's bit and then reads the page sees every write made before the bit was set.
  */
 public final class DirtyMemory implements AutoCloseable {
-    private static final VarHandle CHUNKS;
-
-    static {
-        try {
-            CHUNKS = MethodHandles.lookup().findVarHandle(DirtyMemory.class, "chunks", DirtyBitmap[][].class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** Chunks per client at most (32 TiB of 4 KiB pages with QEMU's chunk size); keeps tables and mappings small. */
+    public static final int MAX_CHUNKS = 4096;
+    private static final int CLIENTS = DirtyClient.values().length;
 
     private final Rcu rcu;
     private final long pageSize;
     private final int pageShift;
     private final long chunkPages;
-    private final List<HostMapping> mappings = new ArrayList<>(); // grow() and close() only
-    /** [client][chunk]; release-published by grow(), acquire-read by everyone (inside a read section). */
-    @SuppressWarnings("unused")
-    private DirtyBitmap[][] chunks = new DirtyBitmap[DirtyClient.values().length][0];
-    private boolean closed; // grow() and close() only
+    private final int chunkShift;
+    private final long chunkMask;
+    /** The published chunk tables and their updater side (DG-, DR-1); see {@link ChunkTables}. */
+    private final ChunkTables tables;
 
-    /** Tracks pages of {@code pageSize} bytes (a power of two, at least 1 KiB). */
+    /** Tracks pages of {@code pageSize} bytes (a power of two, at least 1 KiB) in chunks of QEMU's size. */
     public DirtyMemory(Rcu rcu, long pageSize) {
         this(rcu, pageSize, DirtyBitmapDescriptor.CHUNK_PAGES);
     }
 
-    DirtyMemory(Rcu rcu, long pageSize, long chunkPages) {
+    /** As above with {@code chunkPages} pages per chunk (a power of two, at least 64); small ones are for tests. */
+    public DirtyMemory(Rcu rcu, long pageSize, long chunkPages) {
         this.rcu = Objects.requireNonNull(rcu, "rcu");
-        Validate.isTrue(pageSize >= 1024 && Long.bitCount(pageSize) == 1, "page size %d must be a power of two >= 1024", pageSize);
-        Validate.isTrue(chunkPages >= 64 && Long.bitCount(chunkPages) == 1, "chunk of %d pages must be a power of two >= 64", chunkPages);
+        if (pageSize < 1024 || Long.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException("page size " + pageSize + " must be a power of two >= 1024");
+        }
+        if (chunkPages < DirtyBitmapDescriptor.MIN_CHUNK_PAGES || Long.bitCount(chunkPages) != 1 || chunkPages > 1L << 40) {
+            throw new IllegalArgumentException("chunk of " + chunkPages + " pages must be a power of two in [64, 2^40]");
+        }
         this.pageSize = pageSize;
         this.pageShift = Long.numberOfTrailingZeros(pageSize);
         this.chunkPages = chunkPages;
+        this.chunkShift = Long.numberOfTrailingZeros(chunkPages);
+        this.chunkMask = chunkPages - 1;
+        this.tables = new ChunkTables(this.rcu, chunkPages, pageShift);
     }
 
     public long pageSize() {
         return pageSize;
     }
 
-    /** Bytes of RAM currently covered. */
+    public long chunkPages() {
+        return chunkPages;
+    }
+
+    /** Bytes of RAM currently covered, from 0 (a multiple of the chunk size). */
     public long coveredBytes() {
-        return (long) current()[0].length * chunkPages << pageShift;
+        return table().pages << pageShift;
     }
 
     /**
-     * Makes the bitmaps cover {@code [0, ramEnd)}; never shrinks. Callers serialise calls (RamList does
-     * so under its mutex). New chunks are lazily committed zero memory.
+     * Makes the bitmaps cover {@code [0, ramEndBytes)}; never shrinks. Callers serialise growth (RamList calls
+     * this under its mutex); new chunks are lazily committed zero memory.
      */
-    public synchronized void grow(long ramEnd) {
-        Validate.validState(!closed, "DirtyMemory is closed");
-        Validate.isTrue(ramEnd >= 0, "RAM end %d is negative", ramEnd);
-        DirtyBitmap[][] cur = current();
-        long needPages = (ramEnd + pageSize - 1) >>> pageShift;
-        int need = (int) ((needPages + chunkPages - 1) / chunkPages);
-        if (need <= cur[0].length) {
-            return;
+    public void grow(long ramEndBytes) {
+        if (ramEndBytes < 0) {
+            throw new IllegalArgumentException("RAM end " + ramEndBytes + " is negative");
         }
-        DirtyBitmap[][] next = new DirtyBitmap[cur.length][];
-        long bytes = Math.max(DirtyBitmapDescriptor.chunkBytes(chunkPages), HostMemory.hostPageSize());
-        for (int c = 0; c < cur.length; c++) {
-            next[c] = Arrays.copyOf(cur[c], need);          // chunks never move: old references carry over
-            for (int i = cur[c].length; i < need; i++) {
-                HostMapping m = HostMemory.anonymous(bytes);
-                mappings.add(m);
-                next[c][i] = new DirtyBitmap(m.segment(), chunkPages);
-            }
+        long pages = (ramEndBytes >>> pageShift) + ((ramEndBytes & pageSize - 1) != 0 ? 1 : 0);
+        long need = (pages >>> chunkShift) + ((pages & chunkMask) != 0 ? 1 : 0);
+        if (need > MAX_CHUNKS) {
+            throw new IllegalArgumentException(String.format("RAM end 0x%x needs %d chunks of %d pages, more than %d",
+                    ramEndBytes, need, chunkPages, MAX_CHUNKS));
         }
-        CHUNKS.setRelease(this, next);                      // publish; pairs with the acquire in current()
-        // The old array needs no grace period: it is garbage-collected once no reader holds it.
+        tables.grow((int) need);
     }
 
-    private DirtyBitmap[][] current() {
-        return (DirtyBitmap[][]) CHUNKS.getAcquire(this);
+    /** DR-1: the current generation; callers that index chunks are inside a read section. */
+    private ChunkTable table() {
+        return tables.current();
     }
 
-    /** Marks {@code [ramAddr, ramAddr + length)} dirty for every client in {@code clientMask}. */
+    /** Marks every page touched by {@code [ramAddr, ramAddr + length)} dirty for the clients in {@code clientMask}. */
     public void setDirtyRange(long ramAddr, long length, int clientMask) {
-        Validate.isTrue((clientMask & ~DirtyClient.ALL) == 0, "dirty client mask 0x%x has unknown bits (known: 0x%x)", clientMask, DirtyClient.ALL);
+        // Explicit checks, not Validate: this is the hot path of every guest write (no varargs boxing).
+        if ((clientMask & ~DirtyClient.ALL) != 0) {
+            throw new IllegalArgumentException(String.format("dirty client mask 0x%x has unknown bits (known: 0x%x)",
+                    clientMask, DirtyClient.ALL));
+        }
+        checkRange(ramAddr, length);
         if (length == 0) {
-            checkRange(ramAddr, 0);
             return;
         }
+        long first = ramAddr >>> pageShift, last = (ramAddr + length - 1) >>> pageShift;
         try (ReadSection s = rcu.read()) {
-            DirtyBitmap[][] all = current();
-            long first = checkRange(ramAddr, length), end = (ramAddr + length - 1 >>> pageShift) + 1;
-            if (end > (long) all[0].length * chunkPages) {
-                throw pastEnd(ramAddr, length, all);
+            ChunkTable t = table();                                            // DR-1
+            if (last >= t.pages) {
+                throw outside(t, ramAddr, length);
             }
-            if (end - first == 1) {                           // the common case: one page
-                int chunk = (int) (first / chunkPages);
-                long bit = first % chunkPages;
-                for (int c = 0; c < all.length; c++) {
+            DirtyBitmap[][] all = t.chunks;                                    // DR-2
+            if (first == last) {                                               // one page: a guest store
+                int chunk = (int) (first >>> chunkShift);
+                long bit = first & chunkMask;
+                for (int c = 0; c < CLIENTS; c++) {
                     if ((clientMask & 1 << c) != 0) {
-                        all[c][chunk].set(bit);
+                        all[c][chunk].setBit0(bit);                            // DS-1
                     }
                 }
                 return;
             }
-            for (int c = 0; c < all.length; c++) {
-                if ((clientMask & 1 << c) != 0) {
-                    forChunks(all[c], first, end, (b, from, to, done) -> {
-                        b.set(from, to);
-                        return 0;
-                    });
+            for (long p = first, end = last + 1; p < end;) {                   // chunk by chunk, whole words inside
+                int chunk = (int) (p >>> chunkShift);
+                long base = (long) chunk << chunkShift, to = Math.min(end, base + chunkPages);
+                for (int c = 0; c < CLIENTS; c++) {
+                    if ((clientMask & 1 << c) != 0) {
+                        all[c][chunk].setRange0(p - base, to - base);          // DS-1/DS-2
+                    }
                 }
+                p = to;
             }
         }
     }
 
-    /** True if any page of the range is dirty for {@code client}. */
+    /** True if any page touched by the range is dirty for {@code client}. */
     public boolean isDirty(long ramAddr, long length, DirtyClient client) {
-        return scan(ramAddr, length, client, (b, from, to, done) -> b.any(from, to) ? 1 : 0, true) != 0;
+        return scan(ramAddr, length, client, ANY, null) != 0;
     }
 
-    /** Clears the range for {@code client}; true if any page in it was dirty (QEMU's test_and_clear). */
+    /** Clears the range for {@code client}; true if any page in it was dirty (QEMU's test_and_clear_dirty). */
     public boolean testAndClear(long ramAddr, long length, DirtyClient client) {
-        return scan(ramAddr, length, client, (b, from, to, done) -> b.take(from, to, null, 0), false) != 0;
-    }
-
-    /** Takes and clears the client's dirty bits of the range at once; clean words cost one load each. */
-    public DirtySnapshot snapshotAndClear(long ramAddr, long length, DirtyClient client) {
-        Validate.isTrue(length >= 0, "length %d is negative", length);
-        long first = checkRange(ramAddr, Math.max(length, 1));
-        long pages = length == 0 ? 0 : (ramAddr + length - 1 >>> pageShift) + 1 - first;
-        long[] dest = new long[(int) ((pages + 63) >>> 6)];
-        long n = length == 0 ? 0 : takeInto(ramAddr, length, client, dest);
-        return new DirtySnapshot(first << pageShift, pages, pageSize, dest, n);
+        return scan(ramAddr, length, client, TAKE, null) != 0;
     }
 
     /**
-     * Takes the client's dirty bits of the range and ORs them into {@code dest} (bit 0 = first page of the
-     * range), QEMU's physical_memory_sync_dirty_bitmap. Returns how many pages were taken.
+     * Takes and clears {@code client}'s bits of the range, word by word ({@code getAndSet}), skipping clean
+     * words with one load; bit 0 of the snapshot is the page holding {@code ramAddr}. A range that looks clean
+     * (DT-1) is answered without taking or allocating anything: pages set after that look are left for the
+     * next snapshot, as pages set after a take are.
+     */
+    public DirtySnapshot snapshotAndClear(long ramAddr, long length, DirtyClient client) {
+        checkRange(ramAddr, length);
+        long first = ramAddr >>> pageShift;
+        long pages = length == 0 ? 0 : ((ramAddr + length - 1) >>> pageShift) - first + 1;
+        if (pages > (long) Integer.MAX_VALUE << 6) {
+            throw new IllegalArgumentException("snapshot of " + pages + " pages is too large; take it in parts");
+        }
+        if (scan(ramAddr, length, client, ANY, null) == 0) {
+            return new DirtySnapshot(first << pageShift, pages, pageShift, null, 0);   // clean: nothing to allocate
+        }
+        long[] words = new long[(int) ((pages + 63) >>> 6)];
+        long n = scan(ramAddr, length, client, TAKE, words);
+        return new DirtySnapshot(first << pageShift, pages, pageShift, words, n);
+    }
+
+    /**
+     * Takes {@code client}'s bits of the range and ORs them into {@code dest}, bit 0 being the page holding
+     * {@code ramAddr} (QEMU's per-block migration bitmap sync). Returns how many pages were taken.
      */
     public long takeInto(long ramAddr, long length, DirtyClient client, long[] dest) {
-        return scan(ramAddr, length, client, (b, from, to, done) -> b.take(from, to, dest, done), false);
+        Objects.requireNonNull(dest, "dest");
+        checkRange(ramAddr, length);
+        long pages = length == 0 ? 0 : ((ramAddr + length - 1) >>> pageShift) - (ramAddr >>> pageShift) + 1;
+        if (pages > (long) dest.length << 6) {
+            throw new IllegalArgumentException("destination of " + dest.length + " words cannot hold " + pages + " pages");
+        }
+        return scan(ramAddr, length, client, TAKE, dest);
     }
 
-    /** Dirty pages of {@code client} over everything covered. */
+    /** Dirty pages of {@code client} over all covered RAM. */
     public long dirtyPages(DirtyClient client) {
-        return dirtyPages(0, coveredBytes(), client);
+        Objects.requireNonNull(client, "client");
+        try (ReadSection s = rcu.read()) {
+            ChunkTable t = table();                                            // DR-1
+            checkOpen(t);
+            long n = 0;
+            for (DirtyBitmap b : t.chunks[client.ordinal()]) {
+                n += b.count0(0, chunkPages);
+            }
+            return n;
+        }
     }
 
-    /** Dirty pages of {@code client} in the range. */
+    /** Dirty pages of {@code client} among the pages touched by the range. */
     public long dirtyPages(long ramAddr, long length, DirtyClient client) {
-        if (length == 0) {
-            return 0;
-        }
-        return scan(ramAddr, length, client, (b, from, to, done) -> b.count(from, to), true);
+        return scan(ramAddr, length, client, COUNT, null);
     }
 
-    /** The chunks of {@code client}'s bitmap (layout: {@link DirtyBitmapDescriptor}), for C code. */
+    /** The chunks of {@code client}'s bitmap in page order (layout: {@link DirtyBitmapDescriptor}); valid until close. */
     public List<DirtyBitmap> chunks(DirtyClient client) {
-        return List.of(current()[client.ordinal()]);
+        ChunkTable t = table();
+        checkOpen(t);
+        return List.of(t.chunks[client.ordinal()]);
     }
 
+    /**
+     * The native root for C readers (layout: {@link DirtyBitmapDescriptor}): read-only here, republished by
+     * growth (DG-2). C code reads it with acquire loads inside a read section of this DirtyMemory's RCU domain.
+     */
+    public MemorySegment nativeRoot() {
+        return tables.root().asReadOnly();
+    }
+
+    /**
+     * Stops tracking: publishes a closed table, waits for a grace period, unmaps every chunk. Idempotent. Must
+     * not be called inside a read section of the domain; if no grace period can be waited for, the chunks
+     * stay mapped (a leak, never a crash) and IllegalStateException says why.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        CHUNKS.setRelease(this, new DirtyBitmap[DirtyClient.values().length][0]);
-        rcu.synchronize();                                   // no reader can still hold a chunk
-        mappings.forEach(HostMapping::close);
-        mappings.clear();
+    public void close() {
+        tables.close();
     }
 
     // ------------------------------------------------------------------------------------ internals
 
-    private interface ChunkOp {
-        long apply(DirtyBitmap chunk, long from, long to, long done);
-    }
+    private static final int ANY = 0, COUNT = 1, TAKE = 2;
 
-    private long scan(long ramAddr, long length, DirtyClient client, ChunkOp op, boolean sum) {
+    /** Applies {@code op} to {@code client}'s pages of the range, chunk by chunk; sums (ANY: stops at 1). */
+    private long scan(long ramAddr, long length, DirtyClient client, int op, long[] dest) {
         Objects.requireNonNull(client, "client");
-        Validate.isTrue(length >= 0, "length %d is negative", length);
+        checkRange(ramAddr, length);
         if (length == 0) {
-            checkRange(ramAddr, 0);
             return 0;
         }
+        long first = ramAddr >>> pageShift, end = ((ramAddr + length - 1) >>> pageShift) + 1;
         try (ReadSection s = rcu.read()) {
-            DirtyBitmap[][] all = current();
-            long first = checkRange(ramAddr, length), end = (ramAddr + length - 1 >>> pageShift) + 1;
-            if (end > (long) all[0].length * chunkPages) {
-                throw pastEnd(ramAddr, length, all);
+            ChunkTable t = table();                                            // DR-1
+            if (end > t.pages) {
+                throw outside(t, ramAddr, length);
             }
-            return forChunks(all[client.ordinal()], first, end, op);
+            DirtyBitmap[] chunks = t.chunks[client.ordinal()];                 // DR-2
+            long total = 0;
+            for (long p = first; p < end;) {
+                int chunk = (int) (p >>> chunkShift);
+                long base = (long) chunk << chunkShift, to = Math.min(end, base + chunkPages);
+                DirtyBitmap b = chunks[chunk];
+                switch (op) {
+                    case ANY -> {
+                        if (b.anyHint0(p - base, to - base)) {                  // DT-1
+                            return 1;
+                        }
+                    }
+                    case COUNT -> total += b.count0(p - base, to - base);       // DT-3
+                    default -> total += b.take0(p - base, to - base, dest, p - first);  // DT-1, DT-2
+                }
+                p = to;
+            }
+            return total;
         }
     }
 
-    /** Applies op to each chunk's part of pages [first, end); sums the results. */
-    private long forChunks(DirtyBitmap[] chunks, long first, long end, ChunkOp op) {
-        long total = 0;
-        for (long p = first; p < end;) {
-            int chunk = (int) (p / chunkPages);
-            long base = (long) chunk * chunkPages;
-            long to = Math.min(end, base + chunkPages);
-            total += op.apply(chunks[chunk], p - base, to - base, p - first);
-            p = to;
+    private static void checkRange(long ramAddr, long length) {
+        if (ramAddr < 0) {
+            throw new IllegalArgumentException(String.format("RAM address %d (0x%x) is negative", ramAddr, ramAddr));
         }
-        return total;
+        if (length < 0) {
+            throw new IllegalArgumentException("length " + length + " is negative");
+        }
+        if (ramAddr + length < 0) {
+            throw new IllegalArgumentException(String.format("range [0x%x, +%d) overflows", ramAddr, length));
+        }
     }
 
-    private long checkRange(long ramAddr, long length) {
-        Validate.isTrue(ramAddr >= 0, "RAM address %d is negative", ramAddr);
-        Validate.isTrue(length >= 0 && ramAddr + length >= ramAddr, "range [0x%x, +%d) overflows", ramAddr, length);
-        return ramAddr >>> pageShift;
+    private RuntimeException outside(ChunkTable t, long ramAddr, long length) {
+        if (t.closed) {
+            return closedException();
+        }
+        return new IllegalArgumentException(String.format("range [0x%x, +0x%x) reaches past the tracked RAM (0x%x bytes)",
+                ramAddr, length, t.pages << pageShift));
     }
 
-    private IllegalArgumentException pastEnd(long ramAddr, long length, DirtyBitmap[][] all) {
-        return new IllegalArgumentException(String.format("range [0x%x, +%d) reaches past the tracked RAM (0x%x bytes)",
-                ramAddr, length, (long) all[0].length * chunkPages << pageShift));
+    private static void checkOpen(ChunkTable t) {
+        if (t.closed) {
+            throw closedException();
+        }
+    }
+
+    static IllegalStateException closedException() {
+        return new IllegalStateException("DirtyMemory is closed");
     }
 }

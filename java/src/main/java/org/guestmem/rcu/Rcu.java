@@ -174,6 +174,7 @@ public final class Rcu implements AutoCloseable {
             throw new IllegalStateException("unregisterThread() inside a read section of " + this + " (depth " + r.depth() + ")");
         }
         r.threadOfflineUnchecked();
+        r.unregistered();
         registry.unregister(r.slot(), Thread.currentThread());
         readers.remove();
     }
@@ -243,7 +244,8 @@ public final class Rcu implements AutoCloseable {
         if (reclaimer.isReclaimerThread()) {
             throw new IllegalStateException("close() of " + this + " from one of its own callbacks");
         }
-        if (inReadSection() && readers.get().depth() > 0) {
+        RcuReader own = readers.get();
+        if (own != null && own.depth() > 0) {
             throw new IllegalStateException("close() of " + this + " inside one of its read sections");
         }
         synchronized (this) {

@@ -34,6 +34,8 @@ public final class RcuReader implements ReadSection {
     private boolean sectionOnline;
     /** QSBR: the value this thread last stored into CTR (0 when offline); owner only. */
     private long lastCtr;
+    /** False once the thread unregistered: the slot may belong to another thread now; owner only. */
+    private boolean registered = true;
 
     RcuReader(Rcu.Flavor flavor, GracePeriod gracePeriod, MemorySegment table, int slot, Thread owner) {
         this.gracePeriod = gracePeriod;
@@ -60,6 +62,11 @@ public final class RcuReader implements ReadSection {
     }
 
     private void lockOutermost() {
+        if (!registered) {
+            depth = 0;
+            throw new IllegalStateException("RcuReader of " + owner.getName() + " used after unregisterThread();"
+                    + " get a new one from Rcu.reader()");
+        }
         if (flavor == Rcu.Flavor.QSBR) {
             if (!online) {
                 goOnline();
@@ -173,6 +180,9 @@ public final class RcuReader implements ReadSection {
         if (flavor != Rcu.Flavor.QSBR || online) {
             return;
         }
+        if (!registered) {
+            throw new IllegalStateException("RcuReader of " + owner.getName() + " used after unregisterThread()");
+        }
         online = true;
         if (sectionOnline) {
             sectionOnline = false; // already online for the open section; stays online after it
@@ -209,6 +219,11 @@ public final class RcuReader implements ReadSection {
         WORD.setRelease(table, ctrOffset, 0L);
         RcuFences.readerFull();
         wakeWriterIfWaiting();
+    }
+
+    /** Called by the owner when it unregisters; the handle refuses further sections. */
+    void unregistered() {
+        registered = false;
     }
 
     int depth() {

@@ -2,24 +2,28 @@ package org.guestmem.dirty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import org.guestmem.rcu.ReadSection;
 import org.guestmem.rcu.Rcu;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The DirtyMemory contract: QEMU's test-bitmap cases, a random model check, concurrency, bad input. */
+/** DirtyMemory beyond the bitmap contract: clients, chunk boundaries, growth, the native tables, snapshots, bad input. */
 class DirtyMemoryTest {
+    static final long KiB = 1024;
     Rcu rcu;
 
     @BeforeEach
@@ -32,87 +36,96 @@ class DirtyMemoryTest {
         rcu.close();
     }
 
-    /** QEMU's /bitmap/bitmap_set cases, on page ranges, with L = 64 pages (one word). */
-    @ParameterizedTest
-    @CsvSource({"4096, 2097152", "1024, 128", "65536, 64"})
-    void qemuBitmapSetCases(long pageSize, long chunkPages) {
-        try (DirtyMemory d = new DirtyMemory(rcu, pageSize, chunkPages)) {
-            long L = 64, P = pageSize;
-            d.grow(8 * L * P);
-            DirtyClient c = DirtyClient.VGA;
-            for (long off = 0; off <= L; off++) {
-                d.testAndClear(0, 8 * L * P, c);
-                d.setDirtyRange((L + off) * P, 1, c.mask());
-                DirtySnapshot s = d.snapshotAndClear(0, 3 * L * P, c);
-                assertEquals((L + off) * P, s.nextDirty(0), "first dirty page, offset " + off);
-                assertEquals(-1, s.nextDirty((L + off + 1) * P), "next after it");
-                assertEquals(1, s.dirtyPages());
+    @Test
+    void clientMasksMarkExactlyTheirClients() {
+        try (DirtyMemory d = new DirtyMemory(rcu, 4096)) {
+            d.grow(1 << 20);
+            int[] masks = {DirtyClient.ALL, DirtyClient.NOCODE, 1, 2, 4, 3, 6, 0};
+            for (int i = 0; i < masks.length; i++) {
+                d.setDirtyRange(i * 8192L, 8192, masks[i]);
             }
-            d.setDirtyRange(L * P, 2 * L * P, c.mask());
-            assertFalse(d.isDirty(0, L * P, c), "nothing below L");
-            assertEquals(2 * L, d.dirtyPages(0, 4 * L * P, c), "words 1 and 2 all ones");
-            for (long off = 0; off <= L; off++) {
-                d.testAndClear(0, 8 * L * P, c);
-                d.setDirtyRange((L - off) * P, (2 * L + off) * P, c.mask());
-                assertEquals(2 * L + off, d.dirtyPages(0, 8 * L * P, c));
-                assertTrue(d.isDirty((L - off) * P, 1, c));
-                assertFalse(off > 0 && off < L && d.isDirty((L - off - 1) * P, 1, c), "nothing just below the range");
-                assertFalse(d.isDirty(3 * L * P, 1, c), "first clean page after the range is 3L");
+            for (DirtyClient c : DirtyClient.values()) {
+                for (int i = 0; i < masks.length; i++) {
+                    assertEquals((masks[i] & c.mask()) != 0, d.isDirty(i * 8192L, 8192, c), c + " after mask 0x" + Integer.toHexString(masks[i]));
+                }
             }
+            assertEquals(0x7, DirtyClient.ALL);
+            assertEquals(DirtyClient.VGA.mask() | DirtyClient.MIGRATION.mask(), DirtyClient.NOCODE);
+            assertEquals(List.of(1, 2, 4), List.of(DirtyClient.VGA.mask(), DirtyClient.CODE.mask(), DirtyClient.MIGRATION.mask()));
         }
     }
 
-    /** Random operations against a BitSet model, across word and chunk boundaries (small chunks). */
+    /** A range over three small chunks, and one across QEMU's real chunk boundary (2^21 pages) with 1 KiB pages. */
     @ParameterizedTest
-    @CsvSource({"4096, 128", "1024, 64", "8192, 2097152"})
-    void agreesWithABitSetModel(long pageSize, long chunkPages) {
-        long pages = 5 * 128 + 37;
-        try (DirtyMemory d = new DirtyMemory(rcu, pageSize, chunkPages)) {
-            d.grow(pages * pageSize);
-            BitSet[] model = {new BitSet(), new BitSet(), new BitSet()};
-            Random rnd = new Random(1234);
-            for (int op = 0; op < 4000; op++) {
-                long first = rnd.nextInt((int) pages), n = 1 + rnd.nextInt((int) Math.min(300, pages - first));
-                long addr = first * pageSize + rnd.nextInt((int) pageSize), len = (n - 1) * pageSize + 1;
-                long lastPage = (addr + len - 1) / pageSize;
-                int mask = 1 + rnd.nextInt(7);
-                DirtyClient c = DirtyClient.values()[rnd.nextInt(3)];
-                BitSet m = model[c.ordinal()];
-                switch (rnd.nextInt(5)) {
-                    case 0, 1 -> {
-                        d.setDirtyRange(addr, len, mask);
-                        for (int k = 0; k < 3; k++) {
-                            if ((mask & 1 << k) != 0) {
-                                model[k].set((int) first, (int) lastPage + 1);
-                            }
-                        }
-                    }
-                    case 2 -> {
-                        boolean expect = m.get((int) first, (int) lastPage + 1).cardinality() > 0;
-                        assertEquals(expect, d.testAndClear(addr, len, c), "testAndClear op " + op);
-                        m.clear((int) first, (int) lastPage + 1);
-                    }
-                    case 3 -> {
-                        DirtySnapshot s = d.snapshotAndClear(addr, len, c);
-                        BitSet want = m.get((int) first, (int) lastPage + 1);
-                        assertEquals(want.cardinality(), s.dirtyPages(), "snapshot count op " + op);
-                        for (long p = first; p <= lastPage; p++) {
-                            assertEquals(m.get((int) p), s.isDirty(p * pageSize), "snapshot page " + p + " op " + op);
-                        }
-                        long next = s.nextDirty(first * pageSize);
-                        int wantNext = m.nextSetBit((int) first);
-                        assertEquals(wantNext < 0 || wantNext > lastPage ? -1 : wantNext * pageSize, next, "nextDirty op " + op);
-                        m.clear((int) first, (int) lastPage + 1);
-                    }
-                    default -> {
-                        assertEquals(m.get((int) first, (int) lastPage + 1).cardinality(), d.dirtyPages(addr, len, c), "count op " + op);
-                        assertEquals(m.get((int) first, (int) lastPage + 1).cardinality() > 0, d.isDirty(addr, len, c));
-                    }
-                }
+    @ValueSource(longs = {64, 128, DirtyBitmapDescriptor.CHUNK_PAGES})
+    void rangesCrossChunkBoundaries(long chunkPages) {
+        long page = 1024;
+        try (DirtyMemory d = new DirtyMemory(rcu, page, chunkPages)) {
+            d.grow(4 * chunkPages * page);
+            long edge = Math.min(70, chunkPages / 2 + 5);
+            long first = chunkPages - edge, last = 2 * chunkPages + edge;    // pages, inclusive: three chunks
+            d.setDirtyRange(first * page + 100, (last - first) * page, DirtyClient.MIGRATION.mask());
+            assertEquals(last - first + 1, d.dirtyPages(DirtyClient.MIGRATION));
+            assertFalse(d.isDirty((first - 1) * page, page, DirtyClient.MIGRATION), "page before the range");
+            assertFalse(d.isDirty((last + 1) * page, page, DirtyClient.MIGRATION), "page after the range");
+            assertTrue(d.isDirty(chunkPages * page - 1, 2, DirtyClient.MIGRATION), "both sides of the boundary");
+            assertTrue(d.testAndClear(chunkPages * page - page, 2 * page, DirtyClient.MIGRATION));
+            assertEquals(last - first - 1, d.dirtyPages(DirtyClient.MIGRATION), "exactly the two boundary pages cleared");
+            DirtySnapshot s = d.snapshotAndClear(0, 4 * chunkPages * page, DirtyClient.MIGRATION);
+            assertEquals(last - first - 1, s.dirtyPages());
+            assertEquals(first * page, s.nextDirty(0));
+            assertEquals((chunkPages + 1) * page, s.nextDirty((chunkPages - 1) * page));
+            assertEquals(-1, s.nextDirty((last + 1) * page));
+            assertEquals(0, d.dirtyPages(DirtyClient.MIGRATION));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1024, 4096, 65536})
+    void pageSizeIsAParameter(long page) {
+        try (DirtyMemory d = new DirtyMemory(rcu, page, 64)) {
+            assertEquals(page, d.pageSize());
+            d.grow(100 * page);
+            assertEquals(128 * page, d.coveredBytes(), "rounded up to whole chunks");
+            d.setDirtyRange(5 * page + page - 1, 1, DirtyClient.ALL);          // the last byte of page 5
+            d.setDirtyRange(9 * page + page - 1, 2, DirtyClient.ALL);          // the last byte of page 9, first of 10
+            DirtySnapshot s = d.snapshotAndClear(0, 100 * page, DirtyClient.VGA);
+            assertEquals(page, s.pageSize());
+            List<Long> dirty = new ArrayList<>();
+            for (long a = s.nextDirty(s.start()); a >= 0; a = s.nextDirty(a + s.pageSize())) {
+                dirty.add(a / page);
             }
-            for (DirtyClient c : DirtyClient.values()) {
-                assertEquals(model[c.ordinal()].cardinality(), d.dirtyPages(c));
-            }
+            assertEquals(List.of(5L, 9L, 10L), dirty);
+            assertTrue(s.isDirty(5 * page + 17) && !s.isDirty(6 * page) && !s.isDirty(-1) && !s.isDirty(100 * page));
+            assertEquals(3, d.dirtyPages(DirtyClient.CODE), "other clients keep their bits");
+        }
+    }
+
+    @Test
+    void snapshotStartsAtThePageOfItsAddress() {
+        try (DirtyMemory d = new DirtyMemory(rcu, 4096, 64)) {
+            d.grow(1 << 20);
+            d.setDirtyRange(0, 1 << 20, DirtyClient.VGA.mask());
+            DirtySnapshot s = d.snapshotAndClear(3 * 4096 + 5, 4096, DirtyClient.VGA);   // touches pages 3 and 4
+            assertEquals(3 * 4096, s.start());
+            assertEquals(2, s.pages());
+            assertEquals(2, s.dirtyPages());
+            assertEquals(3L, s.words()[0]);
+            assertEquals(3 * 4096, s.nextDirty(1));
+            assertEquals(4 * 4096, s.nextDirty(3 * 4096 + 1), "a page that starts after the address");
+            assertEquals(-1, s.nextDirty(5 * 4096));
+            assertEquals(256 - 2, d.dirtyPages(DirtyClient.VGA));
+            DirtySnapshot empty = d.snapshotAndClear(8192, 0, DirtyClient.VGA);
+            assertEquals(0, empty.pages());
+            assertEquals(-1, empty.nextDirty(0));
+            assertEquals(256 - 2, d.dirtyPages(DirtyClient.VGA), "an empty snapshot takes nothing");
+            DirtySnapshot clean = d.snapshotAndClear(3 * 4096, 2 * 4096, DirtyClient.VGA);   // taken above
+            assertEquals(2, clean.pages());
+            assertEquals(0, clean.dirtyPages());
+            assertEquals(1, clean.words().length);
+            assertEquals(0L, clean.words()[0]);
+            assertEquals(-1, clean.nextDirty(0));
+            assertFalse(clean.isDirty(3 * 4096));
         }
     }
 
@@ -123,107 +136,128 @@ class DirtyMemoryTest {
             d.setDirtyRange(4096 * 100, 4096 * 60, DirtyClient.MIGRATION.mask());   // pages 100..159 (crosses the chunk at 128)
             long[] bmap = new long[4];
             bmap[0] = 1;                                                                // page 64 already set in the block bitmap
-            long taken = d.takeInto(4096 * 64, 4096 * 128, DirtyClient.MIGRATION, bmap);
-            assertEquals(60, taken);
+            assertEquals(60, d.takeInto(4096 * 64, 4096 * 128, DirtyClient.MIGRATION, bmap));
             BitSet got = BitSet.valueOf(bmap);
-            assertTrue(got.get(0));
             assertEquals(61, got.cardinality());
-            assertTrue(got.get(36) && got.get(95) && !got.get(96));
+            assertTrue(got.get(0) && got.get(36) && got.get(95) && !got.get(96));
             assertEquals(0, d.dirtyPages(DirtyClient.MIGRATION), "taken bits are cleared");
         }
     }
 
     @Test
-    void noDirtyBitIsLostBetweenConcurrentSettersAndATaker() throws Exception {
-        long pages = 4 * 128;
-        try (DirtyMemory d = new DirtyMemory(rcu, 4096, 128)) {
-            d.grow(pages * 4096);
-            AtomicBoolean done = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<BitSet> setBy = new ArrayList<>();
-            List<Thread> setters = new ArrayList<>();
-            for (int t = 0; t < 3; t++) {
-                BitSet mine = new BitSet();
-                setBy.add(mine);
-                int seed = t;
-                setters.add(Thread.ofPlatform().start(() -> {
-                    Random rnd = new Random(seed);
-                    for (int i = 0; i < 200_000; i++) {
-                        int first = rnd.nextInt((int) pages), n = 1 + rnd.nextInt(Math.min(70, (int) pages - first));
-                        d.setDirtyRange(first * 4096L, n * 4096L, DirtyClient.MIGRATION.mask());
-                        mine.set(first, first + n);
-                    }
-                }));
-            }
-            BitSet seen = new BitSet();
-            Thread taker = Thread.ofPlatform().start(() -> {
-                try {
-                    while (!done.get()) {
-                        seen.or(BitSet.valueOf(d.snapshotAndClear(0, pages * 4096, DirtyClient.MIGRATION).words()));
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            });
-            for (Thread s : setters) {
-                s.join();
-            }
-            done.set(true);
-            taker.join();
-            assertEquals(null, failure.get());
-            seen.or(BitSet.valueOf(d.snapshotAndClear(0, pages * 4096, DirtyClient.MIGRATION).words()));
-            BitSet all = new BitSet();
-            setBy.forEach(all::or);
-            assertEquals(all, seen, "every page set by a setter was seen by exactly the snapshots");
+    void growthCarriesChunksOverAndNeverShrinks() {
+        try (DirtyMemory d = new DirtyMemory(rcu, 4096, 64)) {
+            d.grow(1);
+            assertEquals(64 * 4096, d.coveredBytes());
+            d.setDirtyRange(0, 64 * 4096, DirtyClient.ALL);
+            List<Long> before = addresses(d.chunks(DirtyClient.VGA));
+            d.grow(10 * 64 * 4096 + 1);
+            assertEquals(11 * 64 * 4096, d.coveredBytes());
+            assertEquals(before, addresses(d.chunks(DirtyClient.VGA)).subList(0, 1), "chunks never move");
+            assertEquals(64, d.dirtyPages(DirtyClient.VGA), "bits survive growth");
+            assertEquals(0, d.dirtyPages(64 * 4096, 10 * 64 * 4096, DirtyClient.VGA), "new chunks are clean");
+            d.grow(4096);
+            d.grow(0);
+            assertEquals(11 * 64 * 4096, d.coveredBytes(), "never shrinks");
         }
     }
 
+    /** Follows the native root and tables the way C code does, and sets bits through them. */
     @Test
-    void growsUnderConcurrentSettersAndNeverShrinks() throws Exception {
+    void nativeTablesLeadToTheSameChunks() {
         try (DirtyMemory d = new DirtyMemory(rcu, 4096, 64)) {
-            d.grow(64 * 4096);
-            AtomicBoolean done = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread setter = Thread.ofPlatform().start(() -> {
-                Random rnd = new Random(5);
-                try {
-                    while (!done.get()) {
-                        long covered = d.coveredBytes();
-                        d.setDirtyRange(rnd.nextLong(covered / 4096) * 4096, 4096, DirtyClient.ALL);
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
+            long oldTable = rootEntry(d, DirtyClient.CODE);
+            d.grow(3 * 64 * 4096);
+            assertNotEquals(oldTable, rootEntry(d, DirtyClient.CODE), "growth republishes the table");
+            for (DirtyClient c : DirtyClient.values()) {
+                MemorySegment table = MemorySegment.ofAddress(rootEntry(d, c)).reinterpret(DirtyBitmapDescriptor.tableBytes(3));
+                assertEquals(3, table.get(ValueLayout.JAVA_LONG, DirtyBitmapDescriptor.TABLE_CHUNK_COUNT_OFFSET));
+                assertEquals(64, table.get(ValueLayout.JAVA_LONG, DirtyBitmapDescriptor.TABLE_CHUNK_PAGES_OFFSET));
+                assertEquals(12, table.get(ValueLayout.JAVA_LONG, DirtyBitmapDescriptor.TABLE_PAGE_SHIFT_OFFSET));
+                List<Long> fromTable = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    fromTable.add(table.get(ValueLayout.JAVA_LONG, DirtyBitmapDescriptor.tableChunkOffset(i)));
                 }
-            });
-            for (int i = 2; i <= 200; i++) {
-                d.grow(i * 64 * 4096L);
+                assertEquals(addresses(d.chunks(c)), fromTable, c + ": table entries are the chunks' addresses");
             }
-            done.set(true);
-            setter.join();
-            assertEquals(null, failure.get());
-            d.grow(4096);
-            assertEquals(200 * 64 * 4096L, d.coveredBytes(), "never shrinks");
-            assertTrue(d.dirtyPages(DirtyClient.VGA) > 0);
+            // A "C writer": page 130 of MIGRATION is bit 2 of chunk 2; set it with an atomic OR through the table.
+            try (ReadSection s = rcu.read()) {
+                MemorySegment table = MemorySegment.ofAddress(rootEntry(d, DirtyClient.MIGRATION)).reinterpret(DirtyBitmapDescriptor.tableBytes(3));
+                long chunk = table.get(ValueLayout.JAVA_LONG, DirtyBitmapDescriptor.tableChunkOffset(2));
+                MemorySegment words = MemorySegment.ofAddress(chunk).reinterpret(DirtyBitmapDescriptor.chunkBytes(64));
+                long unused = (long) DirtyBitmapDescriptor.WORD.getAndBitwiseOr(words, 0L, 1L << 2);
+            }
+            assertTrue(d.isDirty(130 * 4096, 1, DirtyClient.MIGRATION));
+            assertEquals(1, d.dirtyPages(DirtyClient.MIGRATION));
+            assertThrows(IllegalArgumentException.class, () -> d.nativeRoot().set(ValueLayout.JAVA_LONG, 0, 0L), "root is read-only");
         }
+    }
+
+    private static long rootEntry(DirtyMemory d, DirtyClient c) {
+        return (long) DirtyBitmapDescriptor.WORD.getAcquire(d.nativeRoot(), DirtyBitmapDescriptor.rootOffset(c));
+    }
+
+    private static List<Long> addresses(List<DirtyBitmap> chunks) {
+        return chunks.stream().map(b -> b.segment().address()).toList();
+    }
+
+    @Test
+    void closedDirtyMemoryRefusesEverything() {
+        DirtyMemory d = new DirtyMemory(rcu, 4096, 64);
+        d.grow(64 * 4096);
+        DirtyBitmap chunk = d.chunks(DirtyClient.VGA).get(0);
+        d.close();
+        d.close();                                                     // idempotent
+        for (Executable call : List.<Executable>of(() -> d.setDirtyRange(0, 4096, 1), () -> d.isDirty(0, 1, DirtyClient.VGA),
+                () -> d.snapshotAndClear(0, 4096, DirtyClient.VGA), () -> d.dirtyPages(DirtyClient.VGA), () -> d.grow(1 << 20),
+                () -> d.chunks(DirtyClient.VGA))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, call);
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+        assertThrows(IllegalStateException.class, () -> chunk.get(0), "a stale chunk throws, it does not crash");
     }
 
     @Test
     void badInputNamesTheValue() {
         try (DirtyMemory d = new DirtyMemory(rcu, 4096)) {
             d.grow(1 << 20);
-            expect("unknown bits", () -> d.setDirtyRange(0, 4096, 0x8));
-            expect("negative", () -> d.setDirtyRange(-4096, 4096, 1));
-            expect("negative", () -> d.isDirty(0, -1, DirtyClient.VGA));
-            expect("past the tracked RAM", () -> d.setDirtyRange((1 << 21) * 4096L, 4096, 1));
+            expect("0x8", () -> d.setDirtyRange(0, 4096, 0x8));
+            expect("0xffffffff", () -> d.setDirtyRange(0, 4096, -1));
+            expect("-4096", () -> d.setDirtyRange(-4096, 4096, 1));
+            expect("length -1", () -> d.isDirty(0, -1, DirtyClient.VGA));
+            expect("0x200000000", () -> d.setDirtyRange((1L << 21) * 4096, 4096, 1));
+            expect("past the tracked RAM", () -> d.testAndClear(0x2_0000_5000L, 1, DirtyClient.CODE));
             expect("overflows", () -> d.dirtyPages(Long.MAX_VALUE - 10, 100, DirtyClient.VGA));
-            expect("power of two", () -> new DirtyMemory(rcu, 3000));
-            expect("power of two", () -> new DirtyMemory(rcu, 512));
+            expect("-5", () -> d.grow(-5));
+            expect("more than " + DirtyMemory.MAX_CHUNKS, () -> d.grow(Long.MAX_VALUE));
+            expect("cannot hold", () -> d.takeInto(0, 65 * 4096, DirtyClient.VGA, new long[1]));
+            expect("3000", () -> new DirtyMemory(rcu, 3000));
+            expect("512", () -> new DirtyMemory(rcu, 512));
+            expect("96", () -> new DirtyMemory(rcu, 4096, 96));
+            expect("32", () -> new DirtyMemory(rcu, 4096, 32));
+            assertThrows(NullPointerException.class, () -> d.isDirty(0, 1, null));
             d.setDirtyRange(0, 0, 1);
+            d.setDirtyRange(1L << 40, 0, 1);
             assertEquals(0, d.dirtyPages(DirtyClient.VGA), "an empty range marks nothing");
+            assertFalse(d.isDirty(0, 0, DirtyClient.VGA));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            DirtyBitmap b = DirtyBitmap.allocate(arena, 100);
+            expect("[-1, 3)", () -> b.set(-1, 3));
+            expect("[5, 4)", () -> b.count(5, 4));
+            expect("[99, 101)", () -> b.clear(99, 101));
+            expect("[100, 101)", () -> b.get(100));
+            expect("[" + Long.MAX_VALUE, () -> b.set(Long.MAX_VALUE));
+            expect("cannot hold", () -> b.takeInto(0, 100, new long[1], 0));
+            expect("size 0", () -> DirtyBitmap.allocate(arena, 0));
+            expect("too small", () -> DirtyBitmap.wrap(arena.allocate(8, 8), 65));
+            expect("aligned", () -> DirtyBitmap.wrap(arena.allocate(32, 8).asSlice(4), 64));
+            expect("native", () -> DirtyBitmap.wrap(MemorySegment.ofArray(new long[2]), 64));
+            assertEquals(100, b.nextSetBit(0, 100), "find on an empty bitmap returns the end, as QEMU");
         }
     }
 
-    static void expect(String fragment, org.junit.jupiter.api.function.Executable call) {
+    static void expect(String fragment, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' should contain '" + fragment + "'");
     }

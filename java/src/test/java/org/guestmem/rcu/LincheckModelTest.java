@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * share state) but not at plain fields of objects captured by lambdas, which it takes for thread-local.
  */
 class LincheckModelTest {
-    private static final int INVOCATIONS = Domains.LONG ? 10_000 : 800;
+    private static final int INVOCATIONS = Domains.LONG ? 10_000 : 500;
 
     @Test
     void registryNeverHandsOneSlotToTwoLiveThreadsAndReapsDeadOnes() {

@@ -79,6 +79,43 @@ class ReadSectionTest {
 
     @ParameterizedTest
     @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void aSynchronizeQueuedBehindARunningGracePeriodStillWaitsForSectionsOpenAtItsCall(Rcu.Flavor flavor)
+            throws Exception {
+        try (Rcu rcu = Domains.open(flavor)) {
+            CountDownLatch r1In = new CountDownLatch(1);
+            CountDownLatch r1Out = new CountDownLatch(1);
+            CountDownLatch r2In = new CountDownLatch(1);
+            CountDownLatch r2Out = new CountDownLatch(1);
+            Thread r1 = Thread.ofPlatform().start(() -> {
+                try (ReadSection s = rcu.read()) {
+                    r1In.countDown();
+                    await(r1Out);
+                }
+            });
+            assertTrue(r1In.await(10, TimeUnit.SECONDS));
+            CompletableFuture<Void> first = CompletableFuture.runAsync(rcu::synchronize); // waits for r1
+            Thread.sleep(20);
+            Thread r2 = Thread.ofPlatform().start(() -> { // opens after the first grace period began
+                try (ReadSection s = rcu.read()) {
+                    r2In.countDown();
+                    await(r2Out);
+                }
+            });
+            assertTrue(r2In.await(10, TimeUnit.SECONDS));
+            CompletableFuture<Void> second = CompletableFuture.runAsync(rcu::synchronize); // must wait for r2
+            r1Out.countDown();
+            first.get(10, TimeUnit.SECONDS);
+            Thread.sleep(50);
+            assertFalse(second.isDone(), "the second synchronize() returned while a section open at its call was open");
+            r2Out.countDown();
+            second.get(10, TimeUnit.SECONDS);
+            r1.join();
+            r2.join();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
     void sectionsOpenedAfterSynchronizeStartedDoNotDelayIt(Rcu.Flavor flavor) throws Exception {
         try (Rcu rcu = Domains.open(flavor)) {
             // One reader opens and closes sections back to back for the whole test: every one of its

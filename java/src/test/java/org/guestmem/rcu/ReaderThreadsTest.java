@@ -151,6 +151,20 @@ class ReaderThreadsTest {
         rcu.drain(); // nothing left to wait for
     }
 
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void aHandleKeptPastUnregisterIsRefusedAndNeverTouchesTheSlotAgain(Rcu.Flavor flavor) {
+        try (Rcu rcu = Domains.open(flavor)) {
+            RcuReader stale = rcu.reader();
+            rcu.unregisterThread();
+            IllegalStateException e = assertThrows(IllegalStateException.class, stale::read);
+            assertTrue(e.getMessage().contains("after unregisterThread()"), e.getMessage());
+            try (ReadSection s = rcu.read()) { // a fresh registration works
+                assertTrue(rcu.inReadSection());
+            }
+        }
+    }
+
     @Test
     void theGlobalDomainIsFenceAndCannotBeClosed() {
         Rcu g = Rcu.global();

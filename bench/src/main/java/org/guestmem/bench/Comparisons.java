@@ -1,0 +1,109 @@
+package org.guestmem.bench;
+
+import static org.guestmem.bench.Comparison.Goal.NONE;
+import static org.guestmem.bench.Comparison.Goal.cheaper;
+import static org.guestmem.bench.Comparison.Goal.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Pairs each Java figure with its peer, per suite, and attaches the goals of the project's issues:
+ * RCU MEMBARRIER and QSBR within 1.5x of liburcu memb/qsbr, FENCE within 1.5x of liburcu mb, every flavor
+ * at least 10x cheaper than {@code ReentrantReadWriteLock.readLock()}; lookup hit and dirty marking
+ * within 1.3x of C; a lookup miss at 1024 blocks at least 10x cheaper than the linear scan.
+ */
+final class Comparisons {
+    static final List<String> FLAVORS = List.of("FENCE", "MEMBARRIER", "QSBR");
+
+    private Comparisons() {
+    }
+
+    /** The liburcu flavor that does what our flavor does. */
+    static String liburcuPeer(String flavor) {
+        return switch (flavor) {
+            case "FENCE" -> "liburcu-mb";
+            case "MEMBARRIER" -> "liburcu-memb";
+            case "QSBR" -> "liburcu-qsbr";
+            default -> throw new IllegalArgumentException("unknown RCU flavor " + flavor);
+        };
+    }
+
+    static List<Comparison> rcu(Measurements m) {
+        List<Comparison> rows = new ArrayList<>();
+        for (int t = 1; t <= 2; t++) {
+            String suffix = t == 1 ? "" : "2";
+            for (String f : FLAVORS) {
+                rows.add(new Comparison("read lock+unlock " + f + ", " + threads(t), m.java("RcuReadBench.readSection" + suffix, "flavor=" + f),
+                        liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=" + t), within(1.5)));
+            }
+        }
+        for (String f : FLAVORS) {
+            rows.add(new Comparison("read lock+unlock " + f + " via Rcu.read(), 1 thread", m.java("RcuReadBench.readSection", "flavor=" + f),
+                    "same via RcuReader handle (no ThreadLocal)", m.java("RcuReadBench.readerHandle", "flavor=" + f), NONE));
+        }
+        for (String f : FLAVORS) {
+            rows.add(new Comparison("read lock+unlock " + f + " via RcuReader handle, 1 thread", m.java("RcuReadBench.readerHandle", "flavor=" + f),
+                    liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=1"), NONE));
+        }
+        for (int t = 1; t <= 2; t++) {
+            String suffix = t == 1 ? "" : "2";
+            Optional<Measurements.Figure> rrwl = m.java("LockReadBench.reentrantReadLock" + suffix);
+            for (String f : FLAVORS) {
+                rows.add(new Comparison("read lock+unlock " + f + ", " + threads(t), m.java("RcuReadBench.readSection" + suffix, "flavor=" + f),
+                        "ReentrantReadWriteLock.readLock", rrwl, cheaper(10)));
+            }
+            rows.add(new Comparison("read lock+unlock MEMBARRIER, " + threads(t), m.java("RcuReadBench.readSection" + suffix, "flavor=MEMBARRIER"),
+                    "StampedLock optimistic read", m.java("LockReadBench.stampedOptimistic" + suffix), NONE));
+            rows.add(new Comparison("ReentrantReadWriteLock.readLock, " + threads(t), rrwl,
+                    "pthread_rwlock rdlock", m.nativeFigure("read", "impl=pthread-rwlock", "threads=" + t), NONE));
+        }
+        for (String load : List.of("idle", "busy")) {
+            for (String f : FLAVORS) {
+                rows.add(new Comparison("synchronize() " + f + ", " + load + " readers",
+                        m.java("RcuSynchronizeBench.synchronize", "flavor=" + f, "readers=" + load),
+                        liburcuPeer(f) + " synchronize_rcu", m.nativeFigure("sync", "impl=" + liburcuPeer(f), "variant=" + load), NONE));
+            }
+        }
+        for (String f : FLAVORS) {
+            rows.add(new Comparison("callRcu " + f + " (per callback, batch of 10000 + drain)",
+                    m.java("RcuCallbackBench.callRcuBatch", "flavor=" + f),
+                    liburcuPeer(f) + " call_rcu + rcu_barrier", m.nativeFigure("call_rcu", "impl=" + liburcuPeer(f)), NONE));
+        }
+        return rows;
+    }
+
+    static List<Comparison> ram(Measurements m, List<Integer> blockCounts) {
+        List<Comparison> rows = new ArrayList<>();
+        for (int b : blockCounts) {
+            rows.add(new Comparison("lookup MRU hit, " + b + " blocks", m.java("RamListLookupBench.hit", "blocks=" + b),
+                    "C twin", m.nativeFigure("lookup", "variant=hit", "param=" + b), within(1.3)));
+        }
+        for (int b : blockCounts) {
+            rows.add(new Comparison("lookup miss, binary search, " + b + " blocks", m.java("RamListLookupBench.missBinarySearch", "blocks=" + b),
+                    "Java linear scan (QEMU)", m.java("RamListLookupBench.missLinearScanQemu", "blocks=" + b),
+                    b == 1024 ? cheaper(10) : NONE));
+        }
+        for (int b : blockCounts) {
+            rows.add(new Comparison("lookup miss, binary search, " + b + " blocks", m.java("RamListLookupBench.missBinarySearch", "blocks=" + b),
+                    "C twin", m.nativeFigure("lookup", "variant=miss_bsearch", "param=" + b), NONE));
+            rows.add(new Comparison("lookup miss, linear scan, " + b + " blocks", m.java("RamListLookupBench.missLinearScanQemu", "blocks=" + b),
+                    "C twin", m.nativeFigure("lookup", "variant=miss_scan", "param=" + b), NONE));
+        }
+        for (int pages : List.of(1, 64, 4096)) {
+            rows.add(new Comparison("setDirtyRange " + pages + " page" + (pages == 1 ? "" : "s"), m.java("DirtyMemoryBench.setDirtyRange", "pages=" + pages),
+                    "C twin", m.nativeFigure("dirty_set", "param=" + pages), within(1.3)));
+        }
+        for (String state : List.of("clean", "dirty10")) {
+            rows.add(new Comparison("snapshotAndClear 1 GiB, " + (state.equals("clean") ? "clean" : "10% dirty"),
+                    m.java("DirtyMemoryBench.snapshotAndClear", "state=" + state),
+                    "C twin", m.nativeFigure("dirty_snapshot", "variant=" + state), NONE));
+        }
+        return rows;
+    }
+
+    private static String threads(int t) {
+        return t == 1 ? "1 thread" : t + " threads";
+    }
+}

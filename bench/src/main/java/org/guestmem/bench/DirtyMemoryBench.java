@@ -1,0 +1,128 @@
+package org.guestmem.bench;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+import org.guestmem.dirty.DirtyClient;
+import org.guestmem.dirty.DirtyMemory;
+import org.guestmem.dirty.DirtySnapshot;
+import org.guestmem.rcu.Rcu;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Dirty marking over 1 GiB of 4 KiB pages, with its C twin in native/bench/dirty_bench.c (same bitmap
+ * algorithm, same access pattern, a liburcu memb read section per call as QEMU takes one):
+ * <ul>
+ * <li>{@code setDirtyRange}: 1, 64 or 4096 pages at a cursor that walks the guest; the bitmap is cleared
+ *     when the cursor wraps, so most calls set fresh bits.</li>
+ * <li>{@code snapshotAndClear}: the whole 1 GiB, clean or 10% dirty (each page dirty with probability
+ *     1/10, the C twin's generator); the dirty words are restored before each call, outside the timing.</li>
+ * </ul>
+ * The RCU flavor defaults to MEMBARRIER (the C twin's memb); BenchRunner passes FENCE where membarrier is
+ * unavailable.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 3, jvmArgsPrepend = {"--enable-native-access=ALL-UNNAMED"})
+public class DirtyMemoryBench {
+    static final long PAGE = 4096;
+    static final long GUEST = 1L << 30;
+    static final long PAGES = GUEST / PAGE;
+    static final int CLIENT = DirtyClient.MIGRATION.mask();
+
+    @Param({"MEMBARRIER"})
+    Rcu.Flavor flavor;
+
+    Rcu rcu;
+    DirtyMemory dirty;
+    MemorySegment bitmap;
+
+    @Setup(Level.Trial)
+    public void setUpMemory() {
+        rcu = Rcu.create(flavor);
+        dirty = new DirtyMemory(rcu, PAGE);
+        dirty.grow(GUEST);
+        bitmap = dirty.chunks(DirtyClient.MIGRATION).getFirst().segment();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDownMemory() {
+        dirty.close();
+        rcu.close();
+    }
+
+    /** The setDirtyRange cursor. */
+    @State(Scope.Thread)
+    public static class Range {
+        @Param({"1", "64", "4096"})
+        long pages;
+        long cursor;
+    }
+
+    @Benchmark
+    public void setDirtyRange(Range r) {
+        if (r.cursor + r.pages > PAGES) {
+            r.cursor = 0;
+            bitmap.fill((byte) 0);
+        }
+        dirty.setDirtyRange(r.cursor * PAGE, r.pages * PAGE, CLIENT);
+        r.cursor += r.pages;
+    }
+
+    /** The bitmap contents restored before each snapshotAndClear. */
+    @State(Scope.Thread)
+    public static class Contents {
+        @Param({"clean", "dirty10"})
+        String state;
+        MemorySegment template;
+
+        @Setup(Level.Trial)
+        public void makeTemplate(DirtyMemoryBench bench) {
+            // Write the bitmap once, as the C twin's memset does: a never-written lazily committed mapping
+            // reads from the kernel's shared zero page, which is not what a running guest's bitmap does.
+            bench.bitmap.fill((byte) 0);
+            template = MemorySegment.ofArray(new long[(int) (PAGES / 64)]);
+            if (state.equals("dirty10")) {
+                long x = 42;
+                for (long w = 0; w < PAGES / 64; w++) {
+                    long v = 0;
+                    for (int b = 0; b < 64; b++) {
+                        x = x * 6364136223846793005L + 1442695040888963407L;   // the C twin's LCG
+                        if (Long.remainderUnsigned(x >>> 33, 10) == 0) {
+                            v |= 1L << b;
+                        }
+                    }
+                    template.setAtIndex(ValueLayout.JAVA_LONG, w, v);
+                }
+            }
+        }
+
+        @Setup(Level.Invocation)
+        public void restore(DirtyMemoryBench bench) {
+            if (state.equals("dirty10")) {
+                MemorySegment.copy(template, 0, bench.bitmap, 0, template.byteSize());
+            }
+        }
+    }
+
+
+    @Benchmark
+    public DirtySnapshot snapshotAndClear(Contents c) {
+        return dirty.snapshotAndClear(0, GUEST, DirtyClient.MIGRATION);
+    }
+}

@@ -1,0 +1,174 @@
+package org.guestmem.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs JMH in-process through its Runner API (each benchmark still in its own forked JVM, which gets the
+ * native-library property appended). Quick mode: 1 fork, 3 x 0.5 s warm-up, 3 x 1 s measurement; full
+ * mode keeps the annotations (3 forks, 5 x 1 s each). Prints one progress line per benchmark instead of
+ * JMH's own report, so the run ends with a single table.
+ */
+final class JmhBenches {
+    private JmhBenches() {
+    }
+
+    /**
+     * Runs the benchmarks whose names match {@code include} with {@code params} overriding @Param values.
+     * Failed benchmarks (an exception in a fork) leave no figure; the report shows them as missing.
+     */
+    static void run(String include, Map<String, String[]> params, boolean full, String nativeLib, Measurements into)
+            throws RunnerException {
+        ChainedOptionsBuilder opt = new OptionsBuilder().include(include).shouldFailOnError(false)
+                .jvmArgsAppend("-Dguestmem.native.lib=" + nativeLib);
+        params.forEach(opt::param);
+        if (!full) {
+            opt.forks(1).warmupIterations(3).warmupTime(TimeValue.milliseconds(500))
+                    .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+        }
+        Collection<RunResult> results = runWaitingForLock(new Runner(opt.build(), new Progress(System.out)));
+        for (RunResult r : results) {
+            BenchmarkParams p = r.getParams();
+            String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', p.getBenchmark().lastIndexOf('.') - 1) + 1);
+            Map<String, String> ps = new LinkedHashMap<>();
+            for (String k : p.getParamsKeys()) {
+                ps.put(k, p.getParam(k));
+            }
+            into.addJava(name, ps, r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
+        }
+    }
+
+    /**
+     * JMH refuses to start while another JMH run on this machine holds its lock file (two runs would
+     * disturb each other's figures): wait for it, up to 15 minutes, instead of failing.
+     */
+    private static Collection<RunResult> runWaitingForLock(Runner runner) throws RunnerException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        boolean told = false;
+        while (true) {
+            try {
+                return runner.run();
+            } catch (RunnerException e) {
+                if (!String.valueOf(e.getMessage()).contains("JMH lock") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                if (!told) {
+                    System.out.println("jmh: another JMH run holds the JMH lock; waiting for it to finish (up to 15 minutes)");
+                    told = true;
+                }
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** One line per benchmark: its name and parameters when it starts, its score when it ends. */
+    private static final class Progress implements OutputFormat {
+        private final PrintStream out;
+        private int started;
+
+        Progress(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void startBenchmark(BenchmarkParams p) {
+            StringBuilder sb = new StringBuilder("jmh [" + ++started + "] " + p.getBenchmark().replace("org.guestmem.bench.", ""));
+            for (String k : p.getParamsKeys()) {
+                sb.append(' ').append(k).append('=').append(p.getParam(k));
+            }
+            if (p.getThreads() > 1) {
+                sb.append(" threads=").append(p.getThreads());
+            }
+            out.print(sb.append(" ... "));
+            out.flush();
+        }
+
+        @Override
+        public void endBenchmark(BenchmarkResult result) {
+            if (result == null) {
+                out.println("failed");
+            } else {
+                out.printf("%.3f %s%n", result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreUnit());
+            }
+        }
+
+        @Override
+        public void println(String s) {
+            // JMH's errors arrive here: keep them (they say why a benchmark has no figure)
+            if (s.contains("Exception") || s.contains("ERROR") || s.contains("<failure>")) {
+                out.println();
+                out.println(s);
+            }
+        }
+
+        @Override
+        public void iteration(BenchmarkParams b, IterationParams i, int n) {
+        }
+
+        @Override
+        public void iterationResult(BenchmarkParams b, IterationParams i, int n, IterationResult r) {
+        }
+
+        @Override
+        public void startRun() {
+        }
+
+        @Override
+        public void endRun(Collection<RunResult> results) {
+        }
+
+        @Override
+        public void print(String s) {
+        }
+
+        @Override
+        public void flush() {
+            out.flush();
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void verbosePrintln(String s) {
+        }
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b) throws IOException {
+        }
+    }
+
+    static Map<String, String[]> params(Object... keyValues) {
+        Map<String, String[]> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], ((List<?>) keyValues[i + 1]).stream().map(String::valueOf).toArray(String[]::new));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,72 @@
+package org.guestmem.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Every figure of one run, in nanoseconds per operation: JMH results (benchmark {@code Class.method} and
+ * its parameters) and native results (the JSON lines of native/bench). Confined to the runner thread.
+ */
+final class Measurements {
+    /** One measured figure; {@code error} is JMH's 99.9% half-interval (NaN for native figures). */
+    record Figure(String source, String benchmark, Map<String, String> params, double ns, double error) {
+        String label() {
+            return params.isEmpty() ? benchmark : benchmark + " " + params;
+        }
+    }
+
+    private final List<Figure> java = new ArrayList<>();
+    private final List<Figure> natives = new ArrayList<>();
+
+    void addJava(String benchmark, Map<String, String> params, double ns, double error) {
+        java.add(new Figure("jmh", benchmark, new TreeMap<>(params), ns, error));
+    }
+
+    /** A native figure: bench, variant, impl, threads and param of one JSON line. */
+    void addNative(String bench, String variant, String impl, int threads, long param, double ns) {
+        Map<String, String> p = new TreeMap<>();
+        p.put("variant", variant);
+        p.put("impl", impl);
+        p.put("threads", Integer.toString(threads));
+        p.put("param", Long.toString(param));
+        natives.add(new Figure("native", bench, p, ns, Double.NaN));
+    }
+
+    /** The JMH figure of {@code Class.method} whose parameters include every {@code key=value} given. */
+    Optional<Figure> java(String benchmark, String... keyValues) {
+        return find(java, benchmark, keyValues);
+    }
+
+    /** The native figure of {@code bench} whose fields include every {@code key=value} given. */
+    Optional<Figure> nativeFigure(String bench, String... keyValues) {
+        return find(natives, bench, keyValues);
+    }
+
+    List<Figure> javaFigures() {
+        return List.copyOf(java);
+    }
+
+    List<Figure> nativeFigures() {
+        return List.copyOf(natives);
+    }
+
+    private static Optional<Figure> find(List<Figure> in, String benchmark, String... keyValues) {
+        outer:
+        for (Figure f : in) {
+            if (!f.benchmark().equals(benchmark)) {
+                continue;
+            }
+            for (String kv : keyValues) {
+                int eq = kv.indexOf('=');
+                if (!kv.substring(eq + 1).equals(f.params().get(kv.substring(0, eq)))) {
+                    continue outer;
+                }
+            }
+            return Optional.of(f);
+        }
+        return Optional.empty();
+    }
+}

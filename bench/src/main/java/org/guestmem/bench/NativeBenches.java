@@ -1,0 +1,78 @@
+package org.guestmem.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the executables of native/bench (built by CMake under {@code <guestmem.native.dir>/native/bench})
+ * one after another, before any JMH fork, and reads their JSON lines into {@link Measurements}. A missing
+ * executable (liburcu not installed, native build not run) is reported and skipped.
+ */
+final class NativeBenches {
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"([^\"]*)\"|[-0-9.eE+]+)");
+
+    private NativeBenches() {
+    }
+
+    /** Runs {@code names} from {@code dir}; returns the notes about what was skipped or failed. */
+    static List<String> run(Path dir, List<String> names, boolean full, Measurements into) throws IOException, InterruptedException {
+        List<String> notes = new ArrayList<>();
+        for (String name : names) {
+            Path exe = dir.resolve(name);
+            if (!Files.isExecutable(exe)) {
+                notes.add("native " + name + " skipped: " + exe + " is not built");
+                continue;
+            }
+            System.out.println("native: " + name + (full ? " --full" : ""));
+            List<String> cmd = full ? List.of(exe.toString(), "--full") : List.of(exe.toString());
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null;) {
+                    if (line.startsWith("{")) {
+                        add(parse(line), into);
+                    }
+                }
+            }
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                notes.add("native " + name + " timed out");
+            } else if (p.exitValue() != 0) {
+                notes.add("native " + name + " exited with status " + p.exitValue());
+            }
+        }
+        return notes;
+    }
+
+    /** The fields of one flat JSON object line (string and number values only). */
+    static Map<String, String> parse(String line) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        Matcher m = FIELD.matcher(line);
+        while (m.find()) {
+            fields.put(m.group(1), m.group(3) != null ? m.group(3) : m.group(2));
+        }
+        return fields;
+    }
+
+    private static void add(Map<String, String> f, Measurements into) {
+        String bench = f.get("bench");
+        String nsText = f.get("ns_per_op");
+        if (bench == null || nsText == null) {
+            throw new IllegalArgumentException("native result line without bench or ns_per_op: " + f);
+        }
+        // lookup_bench writes "blocks" and no impl/threads/param.
+        String impl = f.getOrDefault("impl", "c-twin");
+        int threads = Integer.parseInt(f.getOrDefault("threads", "1"));
+        long param = Long.parseLong(f.getOrDefault("param", f.getOrDefault("blocks", "0")));
+        into.addNative(bench, f.getOrDefault("variant", ""), impl, threads, param, Double.parseDouble(nsText));
+    }
+}

@@ -1,0 +1,88 @@
+package org.guestmem.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner's bookkeeping, on made-up figures: parsing, pairing, goals, the report files and charts. */
+class BenchReportTest {
+    @Test
+    void parsesNativeLinesOfBothFormats() {
+        Map<String, String> f = NativeBenches.parse(
+                "{\"bench\":\"read\",\"variant\":\"lock_unlock\",\"impl\":\"liburcu-memb\",\"threads\":2,\"param\":0,\"ns_per_op\":1.2500}");
+        assertEquals("liburcu-memb", f.get("impl"));
+        assertEquals("2", f.get("threads"));
+        assertEquals("1.2500", f.get("ns_per_op"));
+        Map<String, String> lookup = NativeBenches.parse("{\"bench\":\"lookup\",\"variant\":\"hit\",\"blocks\":1024,\"ns_per_op\":1.375}");
+        assertEquals("1024", lookup.get("blocks"));
+    }
+
+    @Test
+    void goalsAreJudgedOnTheRatio() {
+        Measurements m = new Measurements();
+        m.addJava("A.x", Map.of(), 3.0, 0);
+        m.addJava("A.y", Map.of(), 100.0, 0);
+        Optional<Measurements.Figure> x = m.java("A.x"), y = m.java("A.y");
+        assertEquals("yes", new Comparison("x", x, "p", Optional.of(fig(2.5)), Comparison.Goal.within(1.5)).met());
+        assertEquals("NO", new Comparison("x", x, "p", Optional.of(fig(1.0)), Comparison.Goal.within(1.5)).met());
+        assertEquals("yes", new Comparison("x", x, "y", y, Comparison.Goal.cheaper(10)).met());
+        assertEquals("NO", new Comparison("x", x, "p", Optional.of(fig(20.0)), Comparison.Goal.cheaper(10)).met());
+        assertEquals("n/a", new Comparison("x", x, "p", Optional.empty(), Comparison.Goal.within(1.3)).met());
+        assertEquals("-", new Comparison("x", x, "p", y, Comparison.Goal.NONE).met());
+        assertEquals(0.03, new Comparison("x", x, "y", y, Comparison.Goal.NONE).ratio(), 1e-12);
+    }
+
+    @Test
+    void pairsEachFlavorWithItsLiburcuFlavor() {
+        Measurements m = new Measurements();
+        m.addJava("RcuReadBench.readSection", Map.of("flavor", "MEMBARRIER"), 2.0, 0);
+        m.addNative("read", "lock_unlock", "liburcu-memb", 1, 0, 1.0);
+        m.addNative("read", "lock_unlock", "liburcu-mb", 1, 0, 50.0);
+        Comparison row = Comparisons.rcu(m).stream()
+                .filter(c -> c.benchmark().equals("read lock+unlock MEMBARRIER, 1 thread") && c.peerName().equals("liburcu-memb"))
+                .findFirst().orElseThrow();
+        assertEquals(2.0, row.ratio(), 1e-12);
+        assertEquals("NO", row.met());
+    }
+
+    @Test
+    void writesJsonMarkdownAndCharts(@TempDir Path dir) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Measurements m = new Measurements();
+        for (int b : BenchRunner.QUICK_BLOCKS) {
+            m.addJava("RamListLookupBench.missBinarySearch", Map.of("blocks", Integer.toString(b)), 5 + b / 100.0, 0.1);
+            m.addJava("RamListLookupBench.missLinearScanQemu", Map.of("blocks", Integer.toString(b)), b / 3.0, 0.1);
+            m.addNative("lookup", "miss_scan", "c-twin", 1, b, b / 4.0);
+        }
+        List<Comparison> rows = Comparisons.ram(m, BenchRunner.QUICK_BLOCKS);
+        ResultReport report = new ResultReport("ram", "quick", Machine.current(), rows, List.of("a \"quoted\" note"));
+        String json = report.json(m);
+        assertTrue(json.contains("\"benchmark\": \"lookup miss, binary search, 1024 blocks\""), json);
+        assertTrue(json.contains("a \\\"quoted\\\" note"), json);
+        assertTrue(report.table().contains("goals met: 1 of 8 (7 without a figure)"), report.table());
+        String chart = ResultCharts.lookup(m, dir, "ram", BenchRunner.QUICK_BLOCKS).orElseThrow();
+        byte[] png = Files.readAllBytes(dir.resolve(chart));
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
+        assertTrue(ResultCharts.readSide(new Measurements(), dir, "rcu").isEmpty());
+    }
+
+    @Test
+    void rejectsUnknownArguments() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchRunner.Args.parse(new String[] {"rcu", "--fast"}));
+        assertTrue(e.getMessage().contains("--fast"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> BenchRunner.Args.parse(new String[] {"rcu", "ram"}));
+        assertEquals(List.of("rcu", "ram"), BenchRunner.Args.parse(new String[] {"all", "--full"}).suites());
+    }
+
+    private static Measurements.Figure fig(double ns) {
+        return new Measurements.Figure("native", "p", Map.of(), ns, Double.NaN);
+    }
+}

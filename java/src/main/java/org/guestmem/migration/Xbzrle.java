@@ -1,0 +1,160 @@
+package org.guestmem.migration;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * QEMU's XBZRLE page delta (migration/xbzrle.c), same bytes on the wire:
+ * <pre>
+ * page  := zrun nzrun | zrun nzrun page      zrun := length      nzrun := length, then length NEW bytes
+ * length := uleb128 of at most 14 bits (1 or 2 bytes)
+ * </pre>
+ * A zrun is a run of bytes equal in the old and new page, an nzrun a run of differing bytes carried
+ * verbatim (not XOR). Only the first zrun may be 0; the trailing zrun is never written. The encoder
+ * scans eight bytes at a time (the result is the same as a byte loop).
+ */
+public final class Xbzrle {
+    private Xbzrle() {}
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L, HIGHS = 0x8080808080808080L;
+    /** The largest value the small uleb128 encodes. */
+    public static final int ULEB_MAX = 0x3fff;
+
+    /** Encodes {@code n} (0..0x3fff) at {@code dst[off]}; returns the bytes written (1 or 2). */
+    public static int ulebEncode(int n, byte[] dst, int off) {
+        if (n < 0 || n > ULEB_MAX) {
+            throw new IllegalArgumentException("uleb128 value " + n + " is outside 0..0x3fff");
+        }
+        if (n < 0x80) {
+            dst[off] = (byte) n;
+            return 1;
+        }
+        dst[off] = (byte) (n & 0x7f | 0x80);
+        dst[off + 1] = (byte) (n >>> 7);
+        return 2;
+    }
+
+    /**
+     * Decodes a small uleb128 at {@code src[off]} (two bytes must be readable) into {@code value[0]};
+     * returns the bytes consumed, or -1 if the second byte has bit 7 set (value[0] then holds the low 7 bits).
+     */
+    public static int ulebDecode(byte[] src, int off, int[] value) {
+        int b0 = src[off] & 0xff;
+        if ((b0 & 0x80) == 0) {
+            value[0] = b0;
+            return 1;
+        }
+        value[0] = b0 & 0x7f;
+        int b1 = src[off + 1] & 0xff;
+        if ((b1 & 0x80) != 0) {
+            return -1;
+        }
+        value[0] |= b1 << 7;
+        return 2;
+    }
+
+    /**
+     * Encodes the change from {@code old} to {@code cur} (both {@code slen} bytes from offset 0) into
+     * {@code dst}; returns the encoded length, 0 if the pages are equal, -1 if it needs more than
+     * {@code dlen} bytes (QEMU's xbzrle_encode_buffer, same checks in the same order).
+     */
+    public static int encode(byte[] old, byte[] cur, int slen, byte[] dst, int dlen) {
+        int i = 0, d = 0;
+        while (i < slen) {
+            if (d + 2 > dlen) {
+                return -1;
+            }
+            int start = i;
+            i = equalRunEnd(old, cur, i, slen);
+            int zrun = i - start;
+            if (zrun == slen) {
+                return 0;
+            }
+            if (i == slen) {
+                return d;                                   // the trailing equal run is not written
+            }
+            d += ulebEncode(zrun, dst, d);
+            if (d + 2 > dlen) {
+                return -1;
+            }
+            start = i;
+            i = differentRunEnd(old, cur, i, slen);
+            int nzrun = i - start;
+            d += ulebEncode(nzrun, dst, d);
+            if (d + nzrun > dlen) {
+                return -1;
+            }
+            System.arraycopy(cur, start, dst, d, nzrun);
+            d += nzrun;
+        }
+        return d;
+    }
+
+    /**
+     * Applies {@code slen} bytes of encoded data to {@code dst} (the old page, {@code dlen} bytes); returns
+     * the end offset of the last changed run, or -1 for data that breaks the grammar or the bounds (QEMU's
+     * xbzrle_decode_buffer). On -1, {@code dst} may be partly written: decode into a copy when that matters.
+     */
+    public static int decode(byte[] src, int slen, byte[] dst, int dlen) {
+        int i = 0, d = 0;
+        int[] v = new int[1];
+        while (i < slen) {
+            if (slen - i < 2) {
+                return -1;
+            }
+            int r = ulebDecode(src, i, v);
+            if (r < 0 || (i != 0 && v[0] == 0)) {          // only the very first zrun may be 0
+                return -1;
+            }
+            i += r;
+            d += v[0];
+            if (d > dlen || slen - i < 2) {
+                return -1;
+            }
+            r = ulebDecode(src, i, v);
+            if (r < 0 || v[0] == 0) {
+                return -1;
+            }
+            i += r;
+            int nzrun = v[0];
+            if (d + nzrun > dlen || i + nzrun > slen) {
+                return -1;
+            }
+            System.arraycopy(src, i, dst, d, nzrun);
+            i += nzrun;
+            d += nzrun;
+        }
+        return d;
+    }
+
+    /** End of the run of equal bytes starting at {@code i}. */
+    private static int equalRunEnd(byte[] a, byte[] b, int i, int n) {
+        for (; i + 8 <= n; i += 8) {
+            long x = (long) LONGS.get(a, i) ^ (long) LONGS.get(b, i);
+            if (x != 0) {
+                return i + (Long.numberOfTrailingZeros(x) >>> 3);   // little-endian: lowest byte first
+            }
+        }
+        while (i < n && a[i] == b[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    /** End of the run of differing bytes starting at {@code i}. */
+    private static int differentRunEnd(byte[] a, byte[] b, int i, int n) {
+        for (; i + 8 <= n; i += 8) {
+            long x = (long) LONGS.get(a, i) ^ (long) LONGS.get(b, i);
+            long zeroBytes = (x - ONES) & ~x & HIGHS;           // exact for the lowest zero byte
+            if (zeroBytes != 0) {
+                return i + (Long.numberOfTrailingZeros(zeroBytes) >>> 3);
+            }
+        }
+        while (i < n && a[i] != b[i]) {
+            i++;
+        }
+        return i;
+    }
+}

@@ -1,0 +1,49 @@
+package org.guestmem.stress;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.L_Result;
+
+/**
+ * SB-reader (ORDERING.md, litmus.table variant {@code fixed-sc}), seq_cst (volatile) store and load on both
+ * sides, no fence: either the updater's scan sees the reader's counter, or the reader's first load sees the
+ * unpublish; never neither. Expected: the forbidden outcome never appears.
+ */
+@JCStressTest
+@Description("SB-reader, seq_cst (volatile) store and load on both sides, no fence")
+@Outcome(id = RcuLitmusOutcomes.SB_OLD_BUSY, expect = ACCEPTABLE, desc = "the updater saw the reader and would wait for it")
+@Outcome(id = RcuLitmusOutcomes.SB_NEW_IDLE, expect = ACCEPTABLE, desc = "the reader saw the new pointer")
+@Outcome(id = RcuLitmusOutcomes.SB_NEW_BUSY, expect = ACCEPTABLE, desc = "both saw each other")
+@Outcome(id = RcuLitmusOutcomes.SB_OLD_IDLE, expect = FORBIDDEN, desc = "the updater missed a reader that uses the old pointer")
+@Outcome(expect = FORBIDDEN, desc = "unexpected outcome")
+@State
+public class SbReaderSeqCst {
+    public static final String SCENARIO = RcuLitmusOutcomes.SB_READER;
+    public static final String VARIANT = "fixed-sc";
+
+    private final SbReaderState state = new SbReaderState();
+
+    @Actor
+    public void updater() {
+        state.unpublishVolatile();
+        state.ctrLoadVolatile();
+    }
+
+    @Actor
+    public void reader() {
+        state.ctrStoreVolatile();
+        state.pointerLoadVolatile();
+    }
+
+    @Arbiter
+    public void arbiter(L_Result r) {
+        state.report(r);
+    }
+}
