@@ -1,7 +1,8 @@
 /*
  * Shared pieces of the native benchmarks: a monotonic clock, the --full switch, a timed loop that
  * reports nanoseconds per operation, N threads that start together, and the JSON line format
- * {"bench":...,"variant":...,"impl":...,"threads":N,"ns_per_op":X} that BenchRunner reads.
+ * {"bench":...,"variant":...,"impl":...,"threads":N,"param":P,"ns_per_op":X,"ops_per_s":Y} that BenchRunner
+ * reads; ops_per_s is 1e9 / ns_per_op, the rate of one measuring thread.
  */
 #ifndef GM_BENCH_COMMON_H
 #define GM_BENCH_COMMON_H
@@ -43,8 +44,8 @@ static inline double gm_now_ns(void)
 
 static inline void gm_emit(const char *bench, const char *variant, const char *impl, int threads, long param, double ns)
 {
-    printf("{\"bench\":\"%s\",\"variant\":\"%s\",\"impl\":\"%s\",\"threads\":%d,\"param\":%ld,\"ns_per_op\":%.4f}\n",
-           bench, variant, impl, threads, param, ns);
+    printf("{\"bench\":\"%s\",\"variant\":\"%s\",\"impl\":\"%s\",\"threads\":%d,\"param\":%ld,\"ns_per_op\":%.4f,"
+           "\"ops_per_s\":%.4g}\n", bench, variant, impl, threads, param, ns, ns > 0 ? 1e9 / ns : 0.0);
     fflush(stdout);
 }
 

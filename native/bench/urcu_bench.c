@@ -2,8 +2,13 @@
  * liburcu peers of bench/.../RcuReadBench, RcuSynchronizeBench and RcuCallbackBench, built once per
  * flavor (GM_URCU_MEMB, GM_URCU_QSBR, GM_URCU_MB) with liburcu's inline fast paths (_LGPL_SOURCE):
  *   read      rcu_read_lock + rcu_read_unlock, 1 and 2 threads (QSBR: thread registered online)
- *   sync      synchronize_rcu latency with no readers and with busy readers (cores - 1 of them, at least 1)
- *   call_rcu  call_rcu of a batch of callbacks, then rcu_barrier; cost per callback
+ *   sync      synchronize_rcu latency with one idle reader (registered, blocked outside any section;
+ *             QSBR: offline while it blocks) and with busy readers (cores - 1 of them, at least 1).
+ *             Idle means registered: with no registered thread at all liburcu returns at once (memb then
+ *             skips its membarrier calls), which is not what a program with reader threads sees.
+ *   call_rcu  call_rcu of a batch of callbacks, then rcu_barrier; cost per callback ("batch"), and the
+ *             call_rcu calls alone ("enqueue", what the caller pays). liburcu's call_rcu thread sleeps
+ *             about 10 ms before taking each batch, so "batch" is mostly that delay over the batch.
  * One JSON line per figure (bench_common.h). Quick by default, --full longer.
  */
 #define _LGPL_SOURCE
@@ -22,6 +27,7 @@
 #else
 #error "define one of GM_URCU_MEMB, GM_URCU_QSBR, GM_URCU_MB"
 #endif
+#include <sched.h>
 #include <unistd.h>
 
 #include "bench_common.h"
@@ -86,10 +92,47 @@ static void sync_body(void *unused)
     synchronize_rcu();
 }
 
+/* The idle reader blocks here until the measurement is over. */
+static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
+static atomic_int idle_registered;
+
+static void *idle_reader(void *unused)
+{
+    (void)unused;
+    rcu_register_thread();
+#ifdef GM_QSBR
+    rcu_thread_offline();       /* a QSBR thread goes offline before it blocks */
+#endif
+    atomic_store(&idle_registered, 1);
+    pthread_mutex_lock(&idle_lock);
+    while (!atomic_load(&stop_readers)) {
+        pthread_cond_wait(&idle_cond, &idle_lock);
+    }
+    pthread_mutex_unlock(&idle_lock);
+#ifdef GM_QSBR
+    rcu_thread_online();
+#endif
+    rcu_unregister_thread();
+    return NULL;
+}
+
 static void sync_bench(void)
 {
     /* The measuring thread is not registered: it only writes. */
-    gm_emit("sync", "idle", GM_IMPL, 0, 0, gm_measure(sync_body, NULL, 1));
+    pthread_t idle;
+    atomic_store(&stop_readers, 0);
+    pthread_create(&idle, NULL, idle_reader, NULL);
+    while (!atomic_load(&idle_registered)) {
+        sched_yield();
+    }
+    double idle_ns = gm_measure(sync_body, NULL, 1);
+    pthread_mutex_lock(&idle_lock);
+    atomic_store(&stop_readers, 1);
+    pthread_cond_broadcast(&idle_cond);
+    pthread_mutex_unlock(&idle_lock);
+    pthread_join(idle, NULL);
+    gm_emit("sync", "idle", GM_IMPL, 1, 0, idle_ns);
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int readers = cores > 2 ? (int)cores - 1 : 1;
@@ -112,6 +155,7 @@ static void sync_bench(void)
 
 static struct rcu_head heads[CALLBACK_BATCH];
 static atomic_long callbacks_run;
+static double enqueue_ns;       /* time spent in call_rcu itself; main thread only */
 
 static void count_callback(struct rcu_head *head)
 {
@@ -123,9 +167,11 @@ static void count_callback(struct rcu_head *head)
 static void call_rcu_body(void *unused)
 {
     (void)unused;
+    double t0 = gm_now_ns();
     for (int i = 0; i < CALLBACK_BATCH; i++) {
         call_rcu(&heads[i], count_callback);
     }
+    enqueue_ns += gm_now_ns() - t0;
 #ifdef GM_QSBR
     rcu_thread_offline();
 #endif
@@ -138,9 +184,14 @@ static void call_rcu_body(void *unused)
 static void call_rcu_bench(void)
 {
     rcu_register_thread();
+    call_rcu_body(NULL);        /* one batch to start liburcu's call_rcu thread before timing */
+    long before = atomic_load(&callbacks_run);
+    enqueue_ns = 0;             /* summed over every batch gm_measure runs, its warm-up included */
     double ns = gm_measure(call_rcu_body, NULL, CALLBACK_BATCH);
+    long batches = (atomic_load(&callbacks_run) - before) / CALLBACK_BATCH;
     rcu_unregister_thread();
     gm_emit("call_rcu", "batch", GM_IMPL, 1, CALLBACK_BATCH, ns);
+    gm_emit("call_rcu", "enqueue", GM_IMPL, 1, CALLBACK_BATCH, enqueue_ns / ((double)batches * CALLBACK_BATCH));
 }
 
 int main(int argc, char **argv)

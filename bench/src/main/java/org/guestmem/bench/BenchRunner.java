@@ -84,6 +84,7 @@ public final class BenchRunner {
                 JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench|LockReadBench|RcuSynchronizeBench|RcuCallbackBench)\\.",
                         JmhBenches.params("flavor", flavors), args.full(), lib, m);
                 rows = Comparisons.rcu(m);
+                notes.addAll(Comparisons.rcuNotes(m));
                 ResultCharts.readSide(m, args.out(), suite).ifPresent(charts::add);
             } else {
                 notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench"), args.full(), m));

@@ -6,6 +6,7 @@ import static org.guestmem.bench.Comparison.Goal.within;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -43,9 +44,13 @@ final class Comparisons {
             rows.add(new Comparison("read lock+unlock " + f + " via Rcu.read(), 1 thread", m.java("RcuReadBench.readSection", "flavor=" + f),
                     "same via RcuReader handle (no ThreadLocal)", m.java("RcuReadBench.readerHandle", "flavor=" + f), NONE));
         }
-        for (String f : FLAVORS) {
-            rows.add(new Comparison("read lock+unlock " + f + " via RcuReader handle, 1 thread", m.java("RcuReadBench.readerHandle", "flavor=" + f),
-                    liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=1"), NONE));
+        for (int t = 1; t <= 2; t++) {
+            String suffix = t == 1 ? "" : "2";
+            for (String f : FLAVORS) {
+                rows.add(new Comparison("read lock+unlock " + f + " via RcuReader handle, " + threads(t),
+                        m.java("RcuReadBench.readerHandle" + suffix, "flavor=" + f),
+                        liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=" + t), NONE));
+            }
         }
         for (int t = 1; t <= 2; t++) {
             String suffix = t == 1 ? "" : "2";
@@ -61,7 +66,7 @@ final class Comparisons {
         }
         for (String load : List.of("idle", "busy")) {
             for (String f : FLAVORS) {
-                rows.add(new Comparison("synchronize() " + f + ", " + load + " readers",
+                rows.add(new Comparison("synchronize() " + f + ", " + (load.equals("idle") ? "1 idle reader" : "busy readers"),
                         m.java("RcuSynchronizeBench.synchronize", "flavor=" + f, "readers=" + load),
                         liburcuPeer(f) + " synchronize_rcu", m.nativeFigure("sync", "impl=" + liburcuPeer(f), "variant=" + load), NONE));
             }
@@ -69,9 +74,29 @@ final class Comparisons {
         for (String f : FLAVORS) {
             rows.add(new Comparison("callRcu " + f + " (per callback, batch of 10000 + drain)",
                     m.java("RcuCallbackBench.callRcuBatch", "flavor=" + f),
-                    liburcuPeer(f) + " call_rcu + rcu_barrier", m.nativeFigure("call_rcu", "impl=" + liburcuPeer(f)), NONE));
+                    liburcuPeer(f) + " call_rcu + rcu_barrier", m.nativeFigure("call_rcu", "impl=" + liburcuPeer(f), "variant=batch"), NONE));
+        }
+        for (String f : FLAVORS) {
+            rows.add(new Comparison("callRcu " + f + " (per callback, the calls alone)",
+                    m.java("RcuCallbackBench.callRcuEnqueue", "flavor=" + f),
+                    liburcuPeer(f) + " call_rcu alone", m.nativeFigure("call_rcu", "impl=" + liburcuPeer(f), "variant=enqueue"), NONE));
         }
         return rows;
+    }
+
+    /** What a reader of the rcu table needs to know to read the ratios right. */
+    static List<String> rcuNotes(Measurements m) {
+        List<String> notes = new ArrayList<>();
+        m.java("LockReadBench.baseline").ifPresent(b -> notes.add(String.format(Locale.ROOT,
+                "JMH's empty benchmark costs %.2f ns per call here: the floor under every Java read-side figure;"
+                        + " the C loops time 4096 sections per clock read and have no such floor", b.ns())));
+        notes.add("read side: the Rcu.read() rows include a ThreadLocal lookup; the RcuReader handle rows are the"
+                + " section alone (liburcu reaches its per-thread state through TLS, with no lookup)");
+        notes.add("synchronize, 1 idle reader: registered and blocked outside any section (QSBR: offline) on both sides");
+        notes.add("callRcu batch + drain: drain() makes the reclaimer skip its batching delay, while liburcu's"
+                + " call_rcu thread sleeps about 10 ms before taking each batch, so that row compares batching policies;"
+                + " the 'calls alone' rows compare what a caller pays per callback");
+        return notes;
     }
 
     static List<Comparison> ram(Measurements m, List<Integer> blockCounts) {

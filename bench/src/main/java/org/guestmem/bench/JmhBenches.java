@@ -21,7 +21,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs JMH in-process through its Runner API (each benchmark still in its own forked JVM, which gets the
- * native-library property appended). Quick mode: 1 fork, 3 x 0.5 s warm-up, 3 x 1 s measurement; full
+ * native-library property appended). Quick mode: 1 fork, 3 x 0.3 s warm-up, 3 x 0.5 s measurement; full
  * mode keeps the annotations (3 forks, 5 x 1 s each). Prints one progress line per benchmark instead of
  * JMH's own report, so the run ends with a single table.
  */
@@ -39,8 +39,8 @@ final class JmhBenches {
                 .jvmArgsAppend("-Dguestmem.native.lib=" + nativeLib);
         params.forEach(opt::param);
         if (!full) {
-            opt.forks(1).warmupIterations(3).warmupTime(TimeValue.milliseconds(500))
-                    .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+            opt.forks(1).warmupIterations(3).warmupTime(TimeValue.milliseconds(300))
+                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(500));
         }
         Collection<RunResult> results = runWaitingForLock(new Runner(opt.build(), new Progress(System.out)));
         for (RunResult r : results) {

@@ -18,7 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The java.util.concurrent peers of {@link RcuReadBench}: {@code ReentrantReadWriteLock.readLock()}
  * lock+unlock and a {@code StampedLock} optimistic read (tryOptimisticRead + validate), 1 and 2 threads
- * on one shared lock. The C peer is native/bench/rwlock_bench.c (pthread_rwlock).
+ * on one shared lock. The C peer is native/bench/rwlock_bench.c (pthread_rwlock). {@code baseline} is an
+ * empty benchmark: JMH's own cost per call, the floor under every Java figure of this suite (the C loops
+ * time 4096 operations per clock read and have no such floor).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -29,6 +31,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class LockReadBench {
     final Lock readLock = new ReentrantReadWriteLock().readLock();
     final StampedLock stamped = new StampedLock();
+
+    @Benchmark
+    public void baseline() {
+        // empty: the harness alone
+    }
 
     @Benchmark
     public void reentrantReadLock() {

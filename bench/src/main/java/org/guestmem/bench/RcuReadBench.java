@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * native/bench/urcu_bench.c (liburcu memb, qsbr, mb) and {@link LockReadBench}. QSBR threads are
  * registered online (liburcu's qsbr benchmark does the same), so their sections are the free fast path.
  * {@code readSection} goes through {@link Rcu#read()} (thread-local lookup); {@code readerHandle} keeps
- * the thread's {@link RcuReader} as a hot loop would.
+ * the thread's {@link RcuReader} as a hot loop would (liburcu's inlined read lock reaches its per-thread
+ * state through TLS with no lookup either).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -84,6 +85,14 @@ public class RcuReadBench {
 
     @Benchmark
     public void readerHandle(Reader r) {
+        try (ReadSection s = r.reader.read()) {
+            // empty
+        }
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void readerHandle2(Reader r) {
         try (ReadSection s = r.reader.read()) {
             // empty
         }

@@ -54,6 +54,20 @@ class BenchReportTest {
     }
 
     @Test
+    void callRcuRowsTakeTheirOwnNativeVariant() {
+        Measurements m = new Measurements();
+        m.addJava("RcuCallbackBench.callRcuBatch", Map.of("flavor", "QSBR"), 80.0, 0);
+        m.addJava("RcuCallbackBench.callRcuEnqueue", Map.of("flavor", "QSBR"), 200.0, 0);
+        m.addNative("call_rcu", "enqueue", "liburcu-qsbr", 1, 10000, 40.0);   // printed first by urcu_bench
+        m.addNative("call_rcu", "batch", "liburcu-qsbr", 1, 10000, 1000.0);
+        List<Comparison> rows = Comparisons.rcu(m);
+        Comparison batch = rows.stream().filter(c -> c.benchmark().startsWith("callRcu QSBR (per callback, batch")).findFirst().orElseThrow();
+        Comparison alone = rows.stream().filter(c -> c.benchmark().startsWith("callRcu QSBR (per callback, the calls alone")).findFirst().orElseThrow();
+        assertEquals(0.08, batch.ratio(), 1e-12);
+        assertEquals(5.0, alone.ratio(), 1e-12);
+    }
+
+    @Test
     void writesJsonMarkdownAndCharts(@TempDir Path dir) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Measurements m = new Measurements();
