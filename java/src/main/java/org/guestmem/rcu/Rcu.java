@@ -153,8 +153,28 @@ public final class Rcu implements AutoCloseable {
 
     /** Waits until every callback queued before this call has run. A no-op on a closed domain. */
     public void drain() {
-        if (!closed) {
+        if (closed) {
+            return;
+        }
+        RcuReader r = readers.get();
+        if (r == null) {
             reclaimer.drain();
+            return;
+        }
+        if (r.depth() > 0) {
+            throw new IllegalStateException("drain() inside a read section of " + this + " on "
+                    + Thread.currentThread().getName() + " (depth " + r.depth() + ") would wait for itself");
+        }
+        boolean wasOnline = r.online(); // QSBR: a registered caller goes offline while it waits, as in synchronize()
+        if (wasOnline) {
+            r.threadOfflineUnchecked();
+        }
+        try {
+            reclaimer.drain();
+        } finally {
+            if (wasOnline) {
+                r.threadOnlineUnchecked();
+            }
         }
     }
 
@@ -253,6 +273,9 @@ public final class Rcu implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        if (own != null) {
+            own.threadOfflineUnchecked(); // QSBR: the caller must not hold the last grace period open itself
         }
         reclaimer.drain();
         reclaimer.stop();
