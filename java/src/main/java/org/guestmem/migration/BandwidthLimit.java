@@ -15,11 +15,21 @@ public final class BandwidthLimit extends FilterOutputStream {
     private final long bytesPerSecond; // 0 = unlimited
     private final long burst;
     private double tokens;
-    private long lastRefill = System.nanoTime();
+    private final java.util.function.LongSupplier clock;   // nanoseconds
+    private final java.util.function.LongConsumer sleeper; // parks for the given nanoseconds
+    private long lastRefill;
     private long written;
 
     public BandwidthLimit(OutputStream out, long bytesPerSecond) {
+        this(out, bytesPerSecond, System::nanoTime, LockSupport::parkNanos);
+    }
+
+    /** With an explicit clock and sleeper (tests use a simulated clock, so no wall time is measured). */
+    BandwidthLimit(OutputStream out, long bytesPerSecond, java.util.function.LongSupplier clock, java.util.function.LongConsumer sleeper) {
         super(out);
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.lastRefill = clock.getAsLong();
         Validate.isTrue(bytesPerSecond >= 0, "bandwidth %d bytes/s is negative", bytesPerSecond);
         this.bytesPerSecond = bytesPerSecond;
         this.burst = Math.max(64 * 1024, bytesPerSecond / 10);
@@ -59,7 +69,7 @@ public final class BandwidthLimit extends FilterOutputStream {
             return;
         }
         while (true) {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             tokens = Math.min(burst, tokens + (now - lastRefill) * (bytesPerSecond / 1e9));
             lastRefill = now;
             if (tokens >= n) {
@@ -67,7 +77,7 @@ public final class BandwidthLimit extends FilterOutputStream {
                 return;
             }
             long waitNanos = (long) ((n - tokens) * 1e9 / bytesPerSecond);
-            LockSupport.parkNanos(Math.max(waitNanos, 50_000));
+            sleeper.accept(Math.max(waitNanos, 50_000));
             if (Thread.interrupted()) {
                 throw new java.io.InterruptedIOException("migration interrupted while throttled");
             }
