@@ -9,7 +9,7 @@ import java.util.Map;
 import org.guestmem.rcu.Rcu;
 
 /**
- * {@code BenchRunner [rcu|ram|scaling|all] [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
+ * {@code BenchRunner [rcu|ram|scaling|migration-progress|all] [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
  * {@code guestmem bench}. Runs the native peers first (native/bench executables under
  * {@code <guestmem.native.dir>/native/bench}), then JMH in-process, then prints one table (benchmark, Java
  * figure, peer figure, ratio, goal, met?) with the machine, JDK and date, and writes
@@ -40,17 +40,17 @@ public final class BenchRunner {
                         }
                         out = Path.of(argv[++i]);
                     }
-                    case "rcu", "ram", "scaling", "all" -> {
+                    case "rcu", "ram", "scaling", "migration-progress", "all" -> {
                         if (suite != null) {
                             throw new IllegalArgumentException("suite given twice: '" + suite + "' and '" + argv[i] + "'");
                         }
                         suite = argv[i];
                     }
-                    default -> throw new IllegalArgumentException("unknown argument '" + argv[i] + "' (suites: rcu, ram, scaling, all; options: --full, --json, --out DIR)");
+                    default -> throw new IllegalArgumentException("unknown argument '" + argv[i] + "' (suites: rcu, ram, scaling, migration-progress, all; options: --full, --json, --out DIR)");
                 }
             }
             suite = suite == null ? "all" : suite;
-            return new Args(suite.equals("all") ? List.of("rcu", "ram", "scaling") : List.of(suite), full, json, out);
+            return new Args(suite.equals("all") ? List.of("rcu", "ram", "scaling", "migration-progress") : List.of(suite), full, json, out);
         }
     }
 
@@ -72,8 +72,16 @@ public final class BenchRunner {
         List<String> flavors = membarrier ? Comparisons.FLAVORS : List.of("FENCE", "QSBR");
         // Quick runs of several suites give each JMH point the brief shape, to keep the whole run to a few minutes.
         boolean brief = !args.full() && args.suites().size() > 1;
+        List<Measurements> earlier = new ArrayList<>();
         for (String suite : args.suites()) {
+            if (suite.equals("migration-progress")) {
+                System.out.println();
+                System.out.println("results: " + args.out().resolve("migration-progress.json") + ", chart "
+                        + args.out().resolve(MigrationProgressChart.run(args.out(), lib)));
+                continue;
+            }
             Measurements m = new Measurements();
+            earlier.add(m);
             List<String> notes = new ArrayList<>();
             if (!membarrier) {
                 notes.add("RCU MEMBARRIER is unavailable on this machine (kernel, native library or JIT): its rows have no figure");
@@ -89,6 +97,10 @@ public final class BenchRunner {
                 notes.addAll(Comparisons.rcuNotes(m));
                 ResultCharts.readSide(m, args.out(), suite).ifPresent(charts::add);
             } else if (suite.equals("scaling")) {
+                if (ScalingSuite.reuse(earlier.subList(0, earlier.size() - 1), m)) {
+                    notes.add("the 1- and 2-thread read figures and the lookups at the ram suite's block counts come from"
+                            + " the rcu and ram suites of this run (same benchmarks, same parameters)");
+                }
                 notes.addAll(ScalingSuite.run(nativeBench, flavors, args.full(), lib, m));
                 rows = ScalingSuite.rows(m, flavors);
                 ScalingCharts.readers(m, args.out(), flavors).ifPresent(charts::add);

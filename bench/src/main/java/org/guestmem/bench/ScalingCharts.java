@@ -41,6 +41,7 @@ final class ScalingCharts {
         }
         NumberAxis x = new NumberAxis("reader threads (in one domain / on one lock)");
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        x.setRange(0.5, ScalingSuite.threadCounts().getLast() + 0.5);
         LogAxis y = ResultCharts.decades("million read sections per second, all threads (log)", 10);
         y.setSmallestValue(0.5);
         return save(data, x, y, dir, "scaling-readers.png", "Reader throughput vs threads: guestmem RCU vs liburcu and locks");

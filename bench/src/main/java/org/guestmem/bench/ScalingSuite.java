@@ -5,7 +5,9 @@ import static org.guestmem.bench.Comparison.Goal.NONE;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.openjdk.jmh.runner.RunnerException;
@@ -31,7 +33,31 @@ final class ScalingSuite {
         return List.copyOf(t);
     }
 
-    /** Measures the suite into {@code m}; returns notes about what was skipped and what was checked. */
+    /**
+     * Copies into {@code into} the figures an earlier suite of the same run measured with the same
+     * benchmark and parameters: rcu's 1- and 2-thread read sections and lock peers (its {@code ...2}
+     * methods are the 2-thread points) and ram's lookup misses; returns whether any was copied.
+     */
+    static boolean reuse(List<Measurements> earlier, Measurements into) {
+        boolean any = false;
+        for (Measurements from : earlier) {
+            for (Measurements.Figure f : from.javaFigures()) {
+                String b = f.benchmark();
+                Map<String, String> p = new LinkedHashMap<>(f.params());
+                if (b.matches("(RcuReadBench\\.readSection|LockReadBench\\.(reentrantReadLock|stampedOptimistic))2?")) {
+                    p.put("threads", b.endsWith("2") ? "2" : "1");
+                    b = b.endsWith("2") ? b.substring(0, b.length() - 1) : b;
+                } else if (!b.matches("RamListLookupBench\\.miss(BinarySearch|LinearScanQemu)")) {
+                    continue;
+                }
+                into.addJava(b, p, f.ns(), f.error());
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /** Measures the suite into {@code m}, beside what {@link #reuse} put there; returns notes about what was skipped and checked. */
     static List<String> run(Path nativeBench, List<String> flavors, boolean full, String lib, Measurements m)
             throws IOException, InterruptedException, RunnerException {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -40,11 +66,17 @@ final class ScalingSuite {
                 List.of("--threads", Integer.toString(Math.min(cores, 64)), "--read-only"), m));
         notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench"), full, m));
         for (int t : threadCounts()) {
+            if (m.java("RcuReadBench.readSection", "threads=" + t).isPresent()) {
+                continue;                                   // measured by the rcu suite of this run
+            }
             JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench\\.readSection|LockReadBench\\.(reentrantReadLock|stampedOptimistic))$",
                     JmhBenches.params("flavor", flavors), full, lib, t, true, m);
         }
-        JmhBenches.run("org\\.guestmem\\.bench\\.RamListLookupBench\\.(missBinarySearch|missLinearScanQemu)$",
-                JmhBenches.params("blocks", BLOCKS), full, lib, 0, true, m);
+        List<Integer> blocks = BLOCKS.stream().filter(b -> m.java("RamListLookupBench.missBinarySearch", "blocks=" + b).isEmpty()).toList();
+        if (!blocks.isEmpty()) {
+            JmhBenches.run("org\\.guestmem\\.bench\\.RamListLookupBench\\.(missBinarySearch|missLinearScanQemu)$",
+                    JmhBenches.params("blocks", blocks), full, lib, 0, true, m);
+        }
         JmhBenches.run("org\\.guestmem\\.bench\\.BitmapSyncBench\\.",
                 JmhBenches.params("guestGiB", GUEST_GIB, "state", SYNC_STATES), full, lib, 0, true, m);
         notes.add("reader throughput: JMH's per-thread time per read section with every thread in one RCU domain"
