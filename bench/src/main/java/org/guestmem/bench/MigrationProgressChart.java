@@ -24,6 +24,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -99,6 +100,7 @@ final class MigrationProgressChart {
         XYSeries remaining = new XYSeries("dirty pages remaining (4 KiB pages)");
         XYPlot plot = new XYPlot();
         long lastIteration = -1;
+        int markers = 0;
         for (Map<String, String> s : samples) {
             double t = Double.parseDouble(s.get("t_ms"));
             long pages = Long.parseLong(s.get("remaining_pages"));
@@ -116,13 +118,14 @@ final class MigrationProgressChart {
                 marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
                 marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
                 marker.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+                marker.setLabelOffset(new RectangleInsets(4 + 14 * (markers++ % 5), 2, 2, 2));   // close syncs: stagger the labels
                 plot.addDomainMarker(marker);
             }
             lastIteration = iteration;
         }
         plot.setDataset(new XYSeriesCollection(remaining));
         plot.setDomainAxis(new NumberAxis("time since setup (ms)"));
-        LogAxis y = ResultCharts.decades("dirty pages remaining (log)", 10);
+        LogAxis y = ResultCharts.decades("dirty pages remaining (log; none left drawn as 1)", 10);
         y.setSmallestValue(1);
         plot.setRangeAxis(y);
         plot.setRenderer(new XYLineAndShapeRenderer(true, true));
