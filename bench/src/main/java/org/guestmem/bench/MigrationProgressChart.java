@@ -96,7 +96,7 @@ final class MigrationProgressChart {
         return f;
     }
 
-    private static String chart(List<Map<String, String>> samples, Map<String, String> stats, Path out) throws IOException {
+    static String chart(List<Map<String, String>> samples, Map<String, String> stats, Path out) throws IOException {
         XYSeries remaining = new XYSeries("dirty pages remaining (4 KiB pages)");
         XYPlot plot = new XYPlot();
         long lastIteration = -1;
