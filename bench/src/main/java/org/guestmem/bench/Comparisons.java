@@ -130,8 +130,11 @@ final class Comparisons {
                     "C twin", m.nativeFigure("lookup", "variant=miss_scan", "param=" + b), NONE));
         }
         for (int pages : List.of(1, 64, 4096)) {
-            rows.add(new Comparison("setDirtyRange " + pages + " page" + (pages == 1 ? "" : "s"), m.java("DirtyMemoryBench.setDirtyRange", "pages=" + pages),
-                    "C twin", m.nativeFigure("dirty_set", "param=" + pages), within(1.3)));
+            String what = "setDirtyRange " + pages + " page" + (pages == 1 ? "" : "s");
+            rows.add(new Comparison(what + ", in the caller's section", m.java("DirtyMemoryBench.setDirtyRange", "pages=" + pages, "section=nested"),
+                    "C twin", m.nativeFigure("dirty_set", "variant=nested", "param=" + pages), within(1.3)));
+            rows.add(new Comparison(what + ", own read section per call", m.java("DirtyMemoryBench.setDirtyRange", "pages=" + pages, "section=own"),
+                    "C twin, liburcu memb section per call", m.nativeFigure("dirty_set", "variant=own_section", "param=" + pages), NONE));
         }
         for (String state : List.of("clean", "dirty10")) {
             rows.add(new Comparison("snapshotAndClear 1 GiB, " + (state.equals("clean") ? "clean" : "10% dirty"),
