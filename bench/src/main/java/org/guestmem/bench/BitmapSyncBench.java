@@ -38,8 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *     all-ones from setup (nothing is sent), which costs the sync the same as a sparse one: it ORs and
  *     counts every word either way.</li>
  * </ul>
- * No C twin: the peer of each size is the 1 GiB figure times the size (linear scaling), see
- * {@code ScalingSuite}.
+ * The C twin is native/bench/bitmap_sync_bench.c (the same bitmaps and algorithm, no guest mapping); the
+ * other peer of each size is the 1 GiB figure times the size (linear scaling), see {@code ScalingSuite}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -53,11 +53,15 @@ final class ScalingCharts {
         for (String method : List.of("snapshotAndClear", "migrationSync")) {
             for (String state : ScalingSuite.SYNC_STATES) {
                 XYSeries s = new XYSeries(ScalingSuite.syncName(method) + ", " + ScalingSuite.stateName(state));
+                XYSeries c = new XYSeries("C twin: " + (method.equals("snapshotAndClear") ? "snapshot" : "sync") + ", " + ScalingSuite.stateName(state));
                 for (int gib : ScalingSuite.GUEST_GIB) {
                     ScalingSuite.sync(m, method, gib, state).ifPresent(f -> s.add(gib, f.ns() / 1000));
+                    ScalingSuite.syncTwin(m, method, gib, state).ifPresent(f -> c.add(gib, f.ns() / 1000));
                 }
-                if (s.getItemCount() > 0) {
-                    data.addSeries(s);
+                for (XYSeries x : List.of(s, c)) {
+                    if (x.getItemCount() > 0) {
+                        data.addSeries(x);
+                    }
                 }
             }
         }

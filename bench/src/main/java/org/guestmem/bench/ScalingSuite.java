@@ -16,8 +16,8 @@ import org.openjdk.jmh.runner.RunnerException;
  * The {@code scaling} suite: cost curves rather than single points. Reader throughput with 1, 2 and N
  * threads (N = cores) per RCU flavor beside liburcu, ReentrantReadWriteLock and pthread_rwlock; lookup miss
  * cost with 8 to 4096 blocks, ours beside QEMU's linear scan and both C twins; bitmap sync cost against
- * guest size (1 to 64 GiB of lazily allocated RAM, clean and lightly dirty), each size beside the 1 GiB
- * figure scaled linearly. Quick mode runs every JMH point briefly (2 x 0.2 s + 2 x 0.3 s).
+ * guest size (1 to 64 GiB of lazily allocated RAM, clean and lightly dirty), each point beside its C twin
+ * and beside the 1 GiB figure scaled linearly. Quick mode runs every JMH point briefly (2 x 0.2 s + 2 x 0.3 s).
  */
 final class ScalingSuite {
     static final List<Integer> BLOCKS = List.of(8, 16, 64, 256, 1024, 4096);
@@ -64,7 +64,7 @@ final class ScalingSuite {
         List<String> notes = new ArrayList<>(NativeBenches.run(nativeBench,
                 List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench", "rwlock_bench"), full,
                 List.of("--threads", Integer.toString(Math.min(cores, 64)), "--read-only"), m));
-        notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench"), full, m));
+        notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench", "bitmap_sync_bench"), full, m));
         for (int t : threadCounts()) {
             if (m.java("RcuReadBench.readSection", "threads=" + t).isPresent()) {
                 continue;                                   // measured by the rcu suite of this run
@@ -82,8 +82,9 @@ final class ScalingSuite {
         notes.add("reader throughput: JMH's per-thread time per read section with every thread in one RCU domain"
                 + " (Rcu.read(), QSBR threads online); the chart shows the total rate, threads x 1e9 / ns");
         notes.add("bitmap sync: one RAM block of the guest size, anonymous with MAP_NORESERVE and never touched;"
-                + " lightly dirty = one page in 1024 marked before each call, outside the timing; the peer of each size"
-                + " is the 1 GiB figure times the size, so a ratio near 1 means the cost grows linearly");
+                + " lightly dirty = one page in 1024 marked before each call, outside the timing; the peers of each point"
+                + " is its C twin (native/bench/bitmap_sync_bench.c, bitmaps only) and the 1 GiB figure times the size,"
+                + " where a ratio near 1 means the cost grows linearly");
         notes.add(LazyRamCheck.run(GUEST_GIB.getLast()));
         return notes;
     }
@@ -116,6 +117,14 @@ final class ScalingSuite {
         }
         for (String method : List.of("snapshotAndClear", "migrationSync")) {
             for (String state : SYNC_STATES) {
+                for (int gib : GUEST_GIB) {
+                    rows.add(new Comparison(syncName(method) + ", " + gib + " GiB, " + stateName(state), sync(m, method, gib, state),
+                            "C twin", syncTwin(m, method, gib, state), NONE));
+                }
+            }
+        }
+        for (String method : List.of("snapshotAndClear", "migrationSync")) {
+            for (String state : SYNC_STATES) {
                 Optional<Measurements.Figure> one = sync(m, method, 1, state);
                 for (int gib : GUEST_GIB.subList(1, GUEST_GIB.size())) {
                     rows.add(new Comparison(syncName(method) + ", " + gib + " GiB, " + stateName(state), sync(m, method, gib, state),
@@ -128,6 +137,11 @@ final class ScalingSuite {
 
     static Optional<Measurements.Figure> sync(Measurements m, String method, int gib, String state) {
         return m.java("BitmapSyncBench." + method, "guestGiB=" + gib, "state=" + state);
+    }
+
+    /** The C twin's figure (native/bench/bitmap_sync_bench.c) of a BitmapSyncBench point. */
+    static Optional<Measurements.Figure> syncTwin(Measurements m, String method, int gib, String state) {
+        return m.nativeFigure("bitmap_sync", "variant=" + (method.equals("snapshotAndClear") ? "snapshot_" : "sync_") + state, "param=" + gib);
     }
 
     static String syncName(String method) {

@@ -45,10 +45,16 @@ class ScalingReportTest {
         m.addJava("BitmapSyncBench.migrationSync", Map.of("guestGiB", "1", "state", "clean"), 10_000.0, 0);
         m.addJava("BitmapSyncBench.migrationSync", Map.of("guestGiB", "64", "state", "clean"), 960_000.0, 0);
         Comparison row = ScalingSuite.rows(m, List.of("FENCE")).stream()
-                .filter(c -> c.benchmark().equals("migration bitmap sync (RamSaver.sync), 64 GiB, clean")).findFirst().orElseThrow();
+                .filter(c -> c.benchmark().equals("migration bitmap sync (RamSaver.sync), 64 GiB, clean") && c.peerName().startsWith("64 x"))
+                .findFirst().orElseThrow();
         assertEquals(640_000.0, row.peer().orElseThrow().ns(), 1e-9);
         assertEquals(1.5, row.ratio(), 1e-12);
         assertTrue(row.peerName().startsWith("64 x the 1 GiB figure"), row.peerName());
+        m.addNative("bitmap_sync", "sync_clean", "c-twin", 1, 64, 480_000.0);
+        Comparison twin = ScalingSuite.rows(m, List.of("FENCE")).stream()
+                .filter(c -> c.benchmark().equals("migration bitmap sync (RamSaver.sync), 64 GiB, clean") && c.peerName().equals("C twin"))
+                .findFirst().orElseThrow();
+        assertEquals(2.0, twin.ratio(), 1e-12);
     }
 
     @Test
