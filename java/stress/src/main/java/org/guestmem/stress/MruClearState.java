@@ -22,7 +22,7 @@ import org.openjdk.jcstress.infra.results.L_Result;
 final class MruClearState {
     private static final VarHandle SNAPSHOT, MRU, VERSION, REMOVED, RECLAIMED;
     /** Upper bound of the reader's delay between its walk and its fill, in {@link RaceWindow#spin} turns. */
-    private static final int FILL_SPAN = 512;
+    private static final int FILL_SPAN = 4096;
     /** Upper bound of the updater's delay before the removal, to vary where it falls against the lookup. */
     private static final int REMOVE_SPAN = 128;
     private static final Block[] EMPTY = {};

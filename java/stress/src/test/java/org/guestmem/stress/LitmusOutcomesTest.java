@@ -47,6 +47,7 @@ class LitmusOutcomesTest {
             Map.entry("SbReaderNoMembarrier", "SB-reader broken-no-membarrier"),
             Map.entry("MpVersionFixed", "MP-version fixed"),
             Map.entry("MpVersionFences", "MP-version fences"),
+            Map.entry("MpVersionNativeRoot", "MP-version fixed"),
             Map.entry("MpVersionBroken", "MP-version broken-relaxed"),
             Map.entry("MruClearFixed", "MRU-clear fixed-removed"),
             Map.entry("MruClearBroken", "MRU-clear broken-untagged"),
