@@ -7,8 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import org.guestmem.bindings.gm_block_table;
-import org.guestmem.bindings.gm_ram_root;
+import org.guestmem.nativeshim.NativeBlockTable;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -22,7 +21,7 @@ import org.openjdk.jcstress.infra.results.L_Result;
  * {@code gm_ram_root} of guestmem.h, written as {@code org.guestmem.nativeshim.NativeBlockTable} writes it
  * (release store of {@code root.table}, W-1-1, then release store of {@code root.version}, W-1-2, through a
  * {@code MemorySegment} long var handle) and read with acquire loads of {@code root.version} (R-1-1) and
- * {@code root.table} (R-1-2). Offsets come from the bindings. A reader that sees the new version sees the new
+ * {@code root.table} (R-1-2). Offsets are NativeBlockTable's. A reader that sees the new version sees the new
  * table. Expected: the forbidden outcome never appears. Not part of the CI check (MpVersionFixed covers the
  * same ordering on RamList's Java fields); run it by hand after a JDK upgrade.
  */
@@ -38,24 +37,22 @@ public class MpVersionNativeRoot {
     public static final String SCENARIO = RamLitmusOutcomes.MP_VERSION;
     public static final String VARIANT = "fixed";
     private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle(); // as NativeBlockTable's
-    private static final long TABLE = gm_ram_root.table$offset();
-    private static final long VERSION = gm_ram_root.version$offset();
+    private static final long TABLE = NativeBlockTable.ROOT_TABLE_OFFSET;
+    private static final long VERSION = NativeBlockTable.ROOT_VERSION_OFFSET;
+    private static final long STAND_IN = 16; // bytes standing in for a table: only its address is compared
 
-    // One GC-managed segment per state: the root, then the old table, then the new one (headers only).
+    // One GC-managed segment per state: the root, then two stand-ins for the old and the new table.
     // root.table: release store by the updater (W-1-1), acquire load by the reader (R-1-2).
     // root.version: release store by the updater (W-1-2), acquire load by the reader (R-1-1).
-    // The tables' contents are written before they are published and never change.
-    private final MemorySegment words = Arena.ofAuto().allocate(gm_ram_root.sizeof() + 2 * gm_block_table.sizeof(), 8);
-    private final MemorySegment root = words.asSlice(0, gm_ram_root.sizeof());
-    private final MemorySegment oldTable = words.asSlice(gm_ram_root.sizeof(), gm_block_table.sizeof());
-    private final MemorySegment newTable = words.asSlice(gm_ram_root.sizeof() + gm_block_table.sizeof(), gm_block_table.sizeof());
+    private final MemorySegment words = Arena.ofAuto().allocate(NativeBlockTable.ROOT_SIZE + 2 * STAND_IN, 8);
+    private final MemorySegment root = words.asSlice(0, NativeBlockTable.ROOT_SIZE);
+    private final MemorySegment oldTable = words.asSlice(NativeBlockTable.ROOT_SIZE, STAND_IN);
+    private final MemorySegment newTable = words.asSlice(NativeBlockTable.ROOT_SIZE + STAND_IN, STAND_IN);
     // Observations of the reader actor, read by the arbiter.
     private int versionSeen;
     private int listSeen;
 
     public MpVersionNativeRoot() {
-        gm_block_table.version(oldTable, 0);
-        gm_block_table.version(newTable, 1);
         WORD.set(root, TABLE, oldTable.address()); // before the actors start (jcstress publishes the state)
     }
 
