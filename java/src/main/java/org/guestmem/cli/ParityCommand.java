@@ -31,6 +31,9 @@ final class ParityCommand implements Callable<Integer> {
     @Option(names = "--scenario", description = "Only this scenario (repeatable).")
     List<String> scenarios = new ArrayList<>();
 
+    @Option(names = "--variant", description = "Only this variant (repeatable).")
+    List<String> variants = new ArrayList<>();
+
     @Option(names = "--threads", description = "Only this pairing, updater+reader: C+C, Java+Java, Java+C, C+Java (repeatable).")
     List<String> pairings = new ArrayList<>();
 
@@ -49,7 +52,7 @@ final class ParityCommand implements Callable<Integer> {
                     (int) Math.min(samples, b.batch()));
         }
         List<Pairing> which = pairings.isEmpty() ? List.of(Pairing.values()) : pairings.stream().map(Pairing::parse).toList();
-        ParityReport report = ParityReport.run(table, b, scenarios, which, r -> {
+        ParityReport report = ParityReport.run(table, b, scenarios, variants, which, r -> {
             if (!json) {
                 System.err.printf("  %s/%s %s: %s%n", r.scenario(), r.variant().name(), r.pairing().threads(), r.verdict());
             }

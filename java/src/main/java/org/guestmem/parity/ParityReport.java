@@ -26,11 +26,11 @@ public final class ParityReport {
     }
 
     /**
-     * Runs the scenarios named in {@code scenarios} (all when empty) in the given pairings; {@code progress}
-     * sees each result as it is made.
+     * Runs the scenarios named in {@code scenarios} and the variants named in {@code variants} (all when
+     * empty) in the given pairings; {@code progress} sees each result as it is made.
      */
     public static ParityReport run(LitmusTable table, LitmusRun.Budget budget, List<String> scenarios,
-                                   List<Pairing> pairings, Consumer<LitmusResult> progress) {
+                                   List<String> variants, List<Pairing> pairings, Consumer<LitmusResult> progress) {
         Validate.notEmpty(pairings, "no pairing to run");
         scenarios.forEach(table::scenario); // IllegalArgumentException for an unknown ID
         List<LitmusResult> out = new ArrayList<>();
@@ -39,6 +39,9 @@ public final class ParityReport {
                 continue;
             }
             for (LitmusScenario.Variant v : s.variants()) {
+                if (!variants.isEmpty() && !variants.contains(v.name())) {
+                    continue;
+                }
                 for (Pairing p : pairings) {
                     LitmusResult r = LitmusRun.run(s, v, p, budget);
                     out.add(r);
@@ -46,6 +49,7 @@ public final class ParityReport {
                 }
             }
         }
+        Validate.isTrue(!out.isEmpty(), "no scenario variant matches --scenario %s --variant %s", scenarios, variants);
         return new ParityReport(table, budget, out);
     }
 
@@ -109,8 +113,12 @@ public final class ParityReport {
         machine.put("membarrier", Membarrier.available());
         machine.put("java", Runtime.version().toString());
         m.put("machine", machine);
-        m.put("budget", Map.of("samples", budget.samples(), "max_seconds", budget.maxSeconds(),
-                "patience", budget.patience(), "patience_seconds", budget.patienceSeconds()));
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("samples_per_run", budget.samples());
+        b.put("max_seconds", budget.maxSeconds());
+        b.put("patience", budget.patience());
+        b.put("patience_seconds", budget.patienceSeconds());
+        m.put("budget", b);
         List<Object> runs = new ArrayList<>();
         for (LitmusResult r : results) {
             LitmusScenario s = table.scenario(r.scenario());

@@ -70,7 +70,7 @@ class MixedLitmusTest {
 
     @Test
     void everyFixedVariantPassesInEveryPairing() {
-        LitmusRun.Budget tiny = new LitmusRun.Budget(300, 5, 300, 5, 300);
+        LitmusRun.Budget tiny = new LitmusRun.Budget(200, 5, 200, 5, 200);
         int runs = 0;
         for (LitmusScenario s : table.scenarios()) {
             for (LitmusScenario.Variant v : s.variants()) {
