@@ -251,7 +251,9 @@ GM_API int32_t gm_readers_stop(uint64_t handle, gm_reader_stats *out);
  *
  * The rendezvous word block (GM_LITMUS_SYNC_BYTES, zeroed, 64-byte aligned): side r stores the number
  * of cells it has started at byte offset 64 * r (release) and spins until the other side's word
- * reaches it (acquire), the C11 twin of the Java side's setRelease/getAcquire.
+ * reaches it (acquire), the C11 twin of the Java side's setRelease/getAcquire. The word after it (byte
+ * offset 64 * r + 8) counts the cells whose rendezvous side r left only after yielding its CPU (the
+ * other side was not running); read it after both sides returned.
  */
 #define GM_LITMUS_SYNC_BYTES 128
 #define GM_LITMUS_UPDATER 0 /* thread 0 of the table's "threads" line */

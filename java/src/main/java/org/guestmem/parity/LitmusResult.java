@@ -10,7 +10,8 @@ import org.guestmem.parity.LitmusScenario.Variant;
  * @param scenario    the scenario ID
  * @param variant     the table's variant
  * @param pairing     which language ran which thread
- * @param samples     cells raced
+ * @param samples     cells run
+ * @param raced       cells whose rendezvous neither thread left by yielding its CPU (both threads were running)
  * @param counts      count per outcome key: every listed outcome in table order (zeros included), then any
  *                    unlisted outcome that showed
  * @param forbidden   samples whose outcome is FORBIDDEN
@@ -18,7 +19,7 @@ import org.guestmem.parity.LitmusScenario.Variant;
  * @param verdict     the report rule's verdict
  * @param seconds     wall time of the run
  */
-public record LitmusResult(String scenario, Variant variant, Pairing pairing, long samples, Map<String, Long> counts,
+public record LitmusResult(String scenario, Variant variant, Pairing pairing, long samples, long raced, Map<String, Long> counts,
                            long forbidden, long interesting, Verdict verdict, double seconds) {
     public LitmusResult {
         counts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counts));
@@ -26,7 +27,7 @@ public record LitmusResult(String scenario, Variant variant, Pairing pairing, lo
 
     /** The verdict's one-line reason. */
     public String detail() {
-        return verdict.detail(samples, forbidden);
+        return verdict.detail(samples, forbidden, raced);
     }
 
     /** The litmus7-style observation word: Never, Sometimes or Always (for the forbidden outcomes). */

@@ -19,7 +19,8 @@ import org.guestmem.parity.LitmusScenario.Variant;
  * observe function, single-threaded after the join) and graded by the table.
  *
  * <p>Nothing is pinned: the JVM cannot place its threads, so a sample needs both threads running at once,
- * which the spin rendezvous arranges on two or more CPUs.
+ * which the spin rendezvous arranges on two or more CPUs. A cell whose rendezvous one side left only after
+ * yielding its CPU did not race; {@link LitmusResult#raced()} counts the others.
  */
 public final class LitmusRun {
     /**
@@ -72,11 +73,11 @@ public final class LitmusRun {
         scenario.outcomes().forEach(o -> counts.put(o.key(), 0L));
         if (java.needsMembarrier(v)) {
             if (!Membarrier.available()) {
-                return new LitmusResult(scenario.id(), variant, pairing, 0, counts, 0, 0, Verdict.SKIPPED, 0);
+                return new LitmusResult(scenario.id(), variant, pairing, 0, 0, counts, 0, 0, Verdict.SKIPPED, 0);
             }
             Membarrier.register();
         }
-        long samples = 0, forbidden = 0, interesting = 0;
+        long samples = 0, raced = 0, forbidden = 0, interesting = 0;
         int obs = c.observeCount();
         long start = System.nanoTime();
         try (Arena arena = Arena.ofShared()) {
@@ -102,6 +103,8 @@ public final class LitmusRun {
                 c.initCells(cells, n);
                 sync.fill((byte) 0);
                 race(pairing, c, java, v, cells, regs, n, sync);
+                long yielded = LitmusWords.plain(sync, LitmusWords.YIELDED) + LitmusWords.plain(sync, 64 + LitmusWords.YIELDED);
+                raced += n - Math.min(n, yielded);
                 c.observe(cells, regs[0], regs[1], n, values);
                 for (int i = 0; i < n; i++) {
                     for (int k = 0; k < obs; k++) {
@@ -116,8 +119,9 @@ public final class LitmusRun {
             }
         }
         double seconds = (System.nanoTime() - start) * 1e-9;
-        Verdict verdict = Verdict.of(variant.expect(), forbidden, cpus(), tso());
-        return new LitmusResult(scenario.id(), variant, pairing, samples, counts, forbidden, interesting, verdict, seconds);
+        Verdict verdict = Verdict.of(variant.expect(), forbidden, raced, cpus(), tso());
+        return new LitmusResult(scenario.id(), variant, pairing, samples, raced, counts, forbidden, interesting, verdict,
+                seconds);
     }
 
     /** One batch: both threads started, joined; a failure of either is rethrown after both ended. */

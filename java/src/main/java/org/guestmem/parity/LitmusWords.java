@@ -22,6 +22,8 @@ import java.lang.invoke.VarHandle;
 final class LitmusWords {
     /** (MemorySegment, long byteOffset) -&gt; long: every shared word of a cell. */
     static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
+    /** Byte offset, within a side's rendezvous line, of its count of cells reached only after a yield. */
+    static final long YIELDED = 8;
 
     // Keeps the delay loops alive (the JIT may not drop a loop whose result is stored). Written by any
     // side thread, read by nobody: plain, a racy sink on purpose.
@@ -69,19 +71,26 @@ final class LitmusWords {
     /**
      * gm_litmus_rendezvous: side {@code self} stores the number of cells it has started into its word of the
      * rendezvous block (release; pairs with the other side's acquire below, C or Java) and spins until the
-     * other side's word reaches it. Yields now and then: there may be more threads than free CPUs.
+     * other side's word reaches it. Yields now and then: there may be more threads than free CPUs; a cell
+     * whose rendezvous needed a yield is counted in the side's {@link #YIELDED} word.
      */
     static void rendezvous(MemorySegment sync, int self, long i) {
         long want = i + 1;
         setRelease(sync, 64L * self, want);
         long other = 64L * (1 - self);
+        boolean yielded = false;
         for (int spins = 1; acquire(sync, other) < want; spins++) {
             Thread.onSpinWait();
             if ((spins & 0x3fff) == 0) {
                 Thread.yield();
+                yielded = true;
             }
         }
+        if (yielded) { // the other side was not running: count the cell (owner-only word, read after the join)
+            setPlain(sync, 64L * self + YIELDED, plain(sync, 64L * self + YIELDED) + 1);
+        }
     }
+
 
     /** gm_litmus_jitter: a delay in [0, span) that changes from cell to cell (the same hash as C). */
     static int jitter(long i, int salt, int span) {

@@ -65,7 +65,7 @@ public final class ParityReport {
     /** The table as text: per scenario a legend of its outcome keys, then one row per run. */
     public String text() {
         StringBuilder b = new StringBuilder();
-        String format = "%-13s %-21s %-8s %-10s %9s  %-30s %9s  %s%n";
+        String format = "%-13s %-21s %-8s %-10s %8s %8s  %-28s %9s  %s%n";
         String scenario = null;
         for (LitmusResult r : results) {
             if (!r.scenario().equals(scenario)) {
@@ -77,11 +77,11 @@ public final class ParityReport {
                     b.append(String.format(" [%d%s] %s", k++, o.grade() == LitmusScenario.Grade.FORBIDDEN ? "!" : "", o.key()));
                 }
                 b.append("   (! = forbidden; +N = unlisted outcomes)\n");
-                b.append(String.format(format, "scenario", "variant", "language", "threads", "samples", "outcome counts",
+                b.append(String.format(format, "scenario", "variant", "language", "threads", "samples", "raced", "outcome counts",
                         "forbidden", "verdict"));
             }
             b.append(String.format(format, r.scenario(), r.variant().name(), r.pairing().language(), r.pairing().threads(),
-                    r.samples(), counts(r), r.forbidden(), r.verdict()));
+                    r.samples(), r.raced(), counts(r), r.forbidden(), r.verdict()));
         }
         long failed = results.stream().filter(r -> r.verdict().failed()).count();
         b.append(String.format("%n%d runs, %d failed: %s%n", results.size(), failed,
@@ -129,6 +129,7 @@ public final class ParityReport {
             run.put("language", r.pairing().language());
             run.put("threads", r.pairing().threads());
             run.put("samples", r.samples());
+            run.put("raced", r.raced());
             List<Object> outcomes = new ArrayList<>();
             r.counts().forEach((key, count) -> {
                 var listed = s.outcomes().stream().filter(o -> o.key().equals(key)).findFirst();

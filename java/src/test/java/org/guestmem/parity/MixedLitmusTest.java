@@ -53,6 +53,8 @@ class MixedLitmusTest {
         LitmusRun.Budget patient = new LitmusRun.Budget(2_000, 20, 400_000, 20, 5_000);
         for (Pairing p : new Pairing[] {Pairing.JAVA_C, Pairing.C_JAVA}) {
             LitmusResult r = LitmusRun.run(sb, sb.variant("broken-nofence"), p, patient);
+            assumeTrue(r.forbidden() > 0 || r.raced() >= Verdict.MIN_RACED,
+                    "the threads seldom ran at once on this busy machine: " + r);
             assertTrue(r.counts().get("ptr=old,ctr=idle") > 0, "store->load reordering never seen: " + r);
             assertEquals(Verdict.FAILURE_OBSERVED, r.verdict());
         }
