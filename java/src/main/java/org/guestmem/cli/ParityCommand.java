@@ -37,7 +37,7 @@ final class ParityCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Only this pairing, updater+reader: C+C, Java+Java, Java+C, C+Java (repeatable).")
     List<String> pairings = new ArrayList<>();
 
-    @Option(names = "--samples", description = "Samples per run (overrides the mode's count).")
+    @Option(names = "--samples", description = "Samples per run (overrides the mode's count and its time limit, up to a minute per run).")
     Long samples;
 
     @Option(names = "--table", description = "The litmus table (default: native/harness/litmus.table under guestmem.home, else the class path copy).")
@@ -48,8 +48,9 @@ final class ParityCommand implements Callable<Integer> {
         LitmusTable table = table();
         LitmusRun.Budget b = full ? LitmusRun.Budget.full() : LitmusRun.Budget.quick();
         if (samples != null) {
-            b = new LitmusRun.Budget(samples, b.maxSeconds(), Math.max(samples, b.patience()), b.patienceSeconds(),
-                    (int) Math.min(samples, b.batch()));
+            // the count asked for, unless a run takes over a minute
+            b = new LitmusRun.Budget(samples, Math.max(60, b.maxSeconds()), Math.max(samples, b.patience()),
+                    b.patienceSeconds(), (int) Math.min(samples, b.batch()));
         }
         List<Pairing> which = pairings.isEmpty() ? List.of(Pairing.values()) : pairings.stream().map(Pairing::parse).toList();
         ParityReport report = ParityReport.run(table, b, scenarios, variants, which, r -> {

@@ -2,6 +2,7 @@ package org.guestmem.nativeshim;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.lang3.Validate;
 import org.guestmem.bindings.guestmem_h;
 
@@ -27,8 +28,11 @@ public final class CLitmusSide {
     private final int variant;
     private final long cellSize;
     private final int observeCount;
-    // The C strings handed to every call; never freed (one small allocation per scenario variant).
+    // The scenario name as a C string, handed to every call (one of NAMES).
     private final MemorySegment cScenario;
+    // Scenario name -> its C string in the global arena: one small allocation per scenario, kept for the
+    // life of the process. Written and read by any thread (a concurrent map).
+    private static final ConcurrentHashMap<String, MemorySegment> NAMES = new ConcurrentHashMap<>();
 
     private CLitmusSide(String scenario, String variantName, int variant, long cellSize, int observeCount,
                         MemorySegment cScenario) {
@@ -50,11 +54,13 @@ public final class CLitmusSide {
         NativeShim.ensureLoaded();
         Validate.notBlank(scenario, "scenario name is blank");
         Validate.notBlank(variant, "variant name is blank");
-        MemorySegment s = Arena.global().allocateFrom(scenario);
-        long size = guestmem_h.gm_litmus_cell_size(s);
-        if (size < 0) {
-            throw new IllegalArgumentException("the shim implements no litmus scenario '" + scenario + "'");
+        try (Arena tmp = Arena.ofConfined()) {
+            if (guestmem_h.gm_litmus_cell_size(tmp.allocateFrom(scenario)) < 0) {
+                throw new IllegalArgumentException("the shim implements no litmus scenario '" + scenario + "'");
+            }
         }
+        MemorySegment s = NAMES.computeIfAbsent(scenario, Arena.global()::allocateFrom);
+        long size = guestmem_h.gm_litmus_cell_size(s);
         try (Arena tmp = Arena.ofConfined()) {
             int v = guestmem_h.gm_litmus_variant_index(s, tmp.allocateFrom(variant));
             if (v < 0) {

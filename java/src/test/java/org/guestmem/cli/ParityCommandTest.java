@@ -2,10 +2,14 @@ package org.guestmem.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code guestmem parity}: the one table in text and JSON, the pairings it runs, its exit status. */
 class ParityCommandTest {
@@ -25,6 +29,7 @@ class ParityCommandTest {
         assertEquals(2, count(out, "\"threads\": \"Java+C\""), out);
         assertEquals(2, count(out, "\"threads\": \"C+Java\""), out);
         assertEquals(8, count(out, "\"samples\": 300,"), out);
+        assertEquals(8, count(out, "\"raced\": "), out);
         assertEquals(8, count(out, "\"verdict\": \"PASS\""), out);
         // the fixed variant of every pairing reports the forbidden key with a zero count
         assertTrue(out.contains("\"outcome\": \"ptr=old,ctr=idle\""), out);
@@ -39,6 +44,23 @@ class ParityCommandTest {
         assertEquals(8, count(r[1], "MP-version    "), r[1]);
         assertTrue(r[1].contains("mixed    Java+C") && r[1].contains("mixed    C+Java"), r[1]);
         assertTrue(r[1].contains("8 runs, 0 failed"), r[1]);
+    }
+
+    @Test
+    void aForbiddenOutcomeOfANeverVariantMakesTheExitStatusOne(@TempDir Path dir) throws Exception {
+        // a copy of the table that calls the broken SB-reader variant NEVER: its store->load reordering
+        // must then fail the run
+        Path table = dir.resolve("litmus.table");
+        String text = Files.readString(Path.of("..", "native", "harness", "litmus.table"));
+        Files.writeString(table, text.replace("variant  broken-nofence OBSERVABLE clean relaxed store and load",
+                "variant  broken-nofence NEVER clean relaxed store and load"));
+        String[] r = MigrationVerbsTest.run("parity", "--json", "--table", table.toString(), "--scenario", "SB-reader",
+                "--variant", "broken-nofence", "--threads", "Java+C", "--samples", "10000");
+        Matcher m = Pattern.compile("\"forbidden_seen\": (\\d+)").matcher(r[1]);
+        assertTrue(m.find(), r[1]);
+        assumeTrue(Long.parseLong(m.group(1)) > 0, "store->load reordering not seen in 10000 samples on this busy machine");
+        assertEquals("1", r[0], r[1]);
+        assertTrue(r[1].contains("\"verdict\": \"FAIL\"") && r[1].contains("\"ok\": false"), r[1]);
     }
 
     @Test
