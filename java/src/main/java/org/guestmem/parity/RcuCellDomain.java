@@ -8,41 +8,36 @@ import static org.guestmem.parity.LitmusWords.setRelease;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import org.guestmem.bindings.gm_rcu_slot;
-import org.guestmem.bindings.gm_rcu_table_header;
-import org.guestmem.bindings.guestmem_h;
 import org.guestmem.nativeshim.Membarrier;
-import org.guestmem.nativeshim.NativeShim;
+import org.guestmem.rcu.Rcu;
 import org.guestmem.rcu.RcuFences;
+import org.guestmem.rcu.RcuReaderTableDescriptor;
 
 /**
  * The one-reader RCU domain inside a litmus cell ({@code gm_rcu_domain1} of native/src/protocol.h: a
- * reader-table header in the Java {@code RcuReaderTableDescriptor} layout, then one 64-byte slot), run from
+ * reader-table header in the Java {@link RcuReaderTableDescriptor} layout, then one 64-byte slot), run from
  * Java: the reader half (RL-*, RU-*, the twin of the shim's {@code gm_rcu_reader_lock/unlock}) and the
  * writer half (GP-1..GP-3 with GP-5 by spinning, the twin of {@code gm_rcu_synchronize}). The C init of the
  * cell has registered the slot; a Java reader uses it in place of the C reader's membership.
  *
- * <p>Words (offsets from the bindings): GP_CTR written by the writer (GP-2, release), read by the reader
- * (RL-1, relaxed; RL-3 orders it); the slot's CTR written by the reader (RL-2 relaxed, RU-1 release), read
- * by the writer (GP-3, acquire; pairs with RU-1); WAITING read by the reader (RU-3, acquire; this writer
- * never sets it, the Java library's GP-4 does).
+ * <p>Words (offsets from {@link RcuReaderTableDescriptor}, which RcuTableAbiTest holds equal to the C
+ * layout): GP_CTR written by the writer (GP-2, release), read by the reader (RL-1, relaxed; RL-3 orders it);
+ * the slot's CTR written by the reader (RL-2 relaxed, RU-1 release), read by the writer (GP-3, acquire; pairs
+ * with RU-1); WAITING read by the reader (RU-3, acquire; this writer never sets it, the library's GP-4 does).
  */
 final class RcuCellDomain {
-    static {
-        NativeShim.ensureLoaded();
-    }
-
-    private static final long GP_CTR = gm_rcu_table_header.gp_ctr$offset();
-    private static final long FLAVOR = gm_rcu_table_header.flavor$offset();
-    private static final long SLOT_LIMIT = gm_rcu_table_header.slot_limit$offset();
-    private static final long SLOTS = gm_rcu_table_header.layout().byteSize();
-    private static final long SLOT_BYTES = gm_rcu_slot.layout().byteSize();
-    private static final long CTR = gm_rcu_slot.ctr$offset();
-    private static final long OWNER = gm_rcu_slot.owner$offset();
-    private static final long WAITING = gm_rcu_slot.waiting$offset();
-    private static final long GP_STEP = guestmem_h.GM_RCU_GP_STEP();
-    static final long FENCE = guestmem_h.GM_RCU_FLAVOR_FENCE();
-    static final long MEMBARRIER = guestmem_h.GM_RCU_FLAVOR_MEMBARRIER();
+    private static final long GP_CTR = RcuReaderTableDescriptor.GP_CTR_OFFSET;
+    private static final long FLAVOR = RcuReaderTableDescriptor.FLAVOR_OFFSET;
+    private static final long SLOT_LIMIT = RcuReaderTableDescriptor.SLOT_LIMIT_OFFSET;
+    private static final long SLOTS = RcuReaderTableDescriptor.HEADER_SIZE;
+    private static final long SLOT_BYTES = RcuReaderTableDescriptor.SLOT_SIZE;
+    private static final long CTR = RcuReaderTableDescriptor.SLOT_CTR_OFFSET;
+    private static final long OWNER = RcuReaderTableDescriptor.SLOT_OWNER_OFFSET;
+    private static final long WAITING = RcuReaderTableDescriptor.SLOT_WAITING_OFFSET;
+    private static final long GP_STEP = RcuReaderTableDescriptor.GP_STEP;
+    /** The flavor words (the table stores the Rcu.Flavor ordinal). */
+    static final long FENCE = Rcu.Flavor.FENCE.ordinal();
+    static final long MEMBARRIER = Rcu.Flavor.MEMBARRIER.ordinal();
 
     private RcuCellDomain() {}
 
