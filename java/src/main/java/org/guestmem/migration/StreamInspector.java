@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.lang3.Validate;
 import org.guestmem.migration.RamStream.BlockEntry;
 
 /**
@@ -41,6 +42,7 @@ public final class StreamInspector implements RamRecordSink {
 
     /** @param extractDir where to write the blocks, or null to only count */
     public StreamInspector(int pageSize, Path extractDir) {
+        Validate.isTrue(pageSize >= 1024 && Integer.bitCount(pageSize) == 1, "page size %d must be a power of two >= 1024", pageSize);
         this.pageSize = pageSize;
         this.extractDir = extractDir;
         this.scratch = new byte[pageSize];
