@@ -88,13 +88,22 @@ public final class StreamInspector implements RamRecordSink {
         for (BlockEntry e : list) {
             blocks.put(e.name(), new BlockCounts(e.name(), e.length()));
             if (extractDir != null) {
+                Path file = extractDir.resolve(fileName(e.name()));
+                FileChannel f;
                 try {
-                    FileChannel f = FileChannel.open(extractDir.resolve(fileName(e.name())), StandardOpenOption.CREATE,
-                            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                    files.put(e.name(), f);
-                    f.write(ByteBuffer.allocate(1), e.length() - 1);          // the file has the block's length
+                    f = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                            StandardOpenOption.READ, StandardOpenOption.WRITE);
                 } catch (IOException x) {
                     throw new UncheckedIOException(x);
+                }
+                files.put(e.name(), f);
+                try {
+                    f.write(ByteBuffer.allocate(1), e.length() - 1);          // the file has the block's length
+                } catch (IOException x) {
+                    // The stream's claim, not the disk, is what fails here (e.g. EFBIG for an exabyte block): the
+                    // reader reports it as a format error at the MEM_SIZE record's offset.
+                    throw new IllegalArgumentException(String.format("MEM_SIZE block '%s' of %d bytes cannot be extracted to %s: %s",
+                            e.name(), e.length(), file, x.getMessage()), x);
                 }
             }
         }
