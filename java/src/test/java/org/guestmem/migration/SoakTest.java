@@ -46,6 +46,7 @@ class SoakTest {
     static final long KiB = 1024, MiB = 1024 * KiB, PAGE = 4096;
     static final String CHURN = "soak.hot-";
 
+    /** Added to by the hot-plug thread, any thread's uncaught exception and the RCU reclaimer; read by the test thread. */
     final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
     @Test
@@ -72,7 +73,7 @@ class SoakTest {
 
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong hotplugs = new AtomicLong();
-            List<RamBlock> churned = new ArrayList<>();
+            List<RamBlock> churned = new ArrayList<>();         // added to by the hot-plug thread (synchronized); read after its join
             Thread hotplug = Thread.ofPlatform().name("soak-hotplug").start(() -> churn(src, stop, hotplugs, churned, cSpan));
             long migrations = 0, bytes = 0;
             CReaders.Stats cStats;
