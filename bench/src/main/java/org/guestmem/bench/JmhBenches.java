@@ -35,10 +35,26 @@ final class JmhBenches {
      */
     static void run(String include, Map<String, String[]> params, boolean full, String nativeLib, Measurements into)
             throws RunnerException {
+        run(include, params, full, nativeLib, 0, false, into);
+    }
+
+    /**
+     * As {@link #run(String, Map, boolean, String, Measurements)}; {@code threads > 0} overrides every
+     * benchmark's @Threads and is recorded as the figure's {@code threads} parameter; {@code brief} shortens
+     * the quick mode to 2 x 0.2 s warm-up and 2 x 0.3 s measurement (the scaling curves have many points).
+     */
+    static void run(String include, Map<String, String[]> params, boolean full, String nativeLib, int threads, boolean brief,
+            Measurements into) throws RunnerException {
         ChainedOptionsBuilder opt = new OptionsBuilder().include(include).shouldFailOnError(false)
                 .jvmArgsAppend("-Dguestmem.native.lib=" + nativeLib);
         params.forEach(opt::param);
-        if (!full) {
+        if (threads > 0) {
+            opt.threads(threads);
+        }
+        if (!full && brief) {
+            opt.forks(1).warmupIterations(2).warmupTime(TimeValue.milliseconds(200))
+                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(300));
+        } else if (!full) {
             opt.forks(1).warmupIterations(3).warmupTime(TimeValue.milliseconds(300))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(500));
         }
@@ -49,6 +65,9 @@ final class JmhBenches {
             Map<String, String> ps = new LinkedHashMap<>();
             for (String k : p.getParamsKeys()) {
                 ps.put(k, p.getParam(k));
+            }
+            if (threads > 0) {
+                ps.put("threads", Integer.toString(p.getThreads()));
             }
             into.addJava(name, ps, r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
         }
