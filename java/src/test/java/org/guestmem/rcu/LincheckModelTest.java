@@ -93,7 +93,22 @@ class LincheckModelTest {
     @Test
     void theModelCheckerCatchesABrokenQueue() {
         // Producers read the tail and then write it (no atomic swap): a lost node, which Lincheck must find.
-        assertThrows(AssertionError.class, () -> Lincheck.runConcurrentTest(INVOCATIONS, () -> checkQueue(new BrokenQueue())));
+        Throwable t = assertThrows(Throwable.class, () -> Lincheck.runConcurrentTest(INVOCATIONS, () -> checkQueue(new BrokenQueue())));
+        assertTrue(t instanceof AssertionError || failureFoundButNotPrinted(t), () -> "not a model-checking failure: " + t);
+    }
+
+    /**
+     * Lincheck 3.7 sometimes throws from its trace printer while it builds the LincheckAssertionError of a
+     * failure it found (an IndexOutOfBoundsException in TraceNodes): the interleaving was found, only its
+     * report broke. Recognised by the assertion error's constructor on the stack, nothing looser.
+     */
+    private static boolean failureFoundButNotPrinted(Throwable t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals("org.jetbrains.lincheck.LincheckAssertionError") && e.getMethodName().equals("<init>")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     interface CallbackQueueUnderTest {

@@ -92,25 +92,30 @@ class ReadSectionTest {
                     await(r1Out);
                 }
             });
-            assertTrue(r1In.await(10, TimeUnit.SECONDS));
-            CompletableFuture<Void> first = CompletableFuture.runAsync(rcu::synchronize); // waits for r1
-            Thread.sleep(20);
-            Thread r2 = Thread.ofPlatform().start(() -> { // opens after the first grace period began
-                try (ReadSection s = rcu.read()) {
-                    r2In.countDown();
-                    await(r2Out);
-                }
-            });
-            assertTrue(r2In.await(10, TimeUnit.SECONDS));
-            CompletableFuture<Void> second = CompletableFuture.runAsync(rcu::synchronize); // must wait for r2
-            r1Out.countDown();
-            first.get(10, TimeUnit.SECONDS);
-            Thread.sleep(50);
-            assertFalse(second.isDone(), "the second synchronize() returned while a section open at its call was open");
-            r2Out.countDown();
-            second.get(10, TimeUnit.SECONDS);
-            r1.join();
-            r2.join();
+            try {
+                assertTrue(r1In.await(10, TimeUnit.SECONDS));
+                CompletableFuture<Void> first = CompletableFuture.runAsync(rcu::synchronize); // waits for r1
+                Thread.sleep(20);
+                Thread r2 = Thread.ofPlatform().start(() -> { // opens after the first grace period began
+                    try (ReadSection s = rcu.read()) {
+                        r2In.countDown();
+                        await(r2Out);
+                    }
+                });
+                assertTrue(r2In.await(10, TimeUnit.SECONDS));
+                CompletableFuture<Void> second = CompletableFuture.runAsync(rcu::synchronize); // must wait for r2
+                r1Out.countDown();
+                first.get(10, TimeUnit.SECONDS);
+                Thread.sleep(50);
+                assertFalse(second.isDone(), "the second synchronize() returned while a section open at its call was open");
+                r2Out.countDown();
+                second.get(10, TimeUnit.SECONDS);
+                r1.join();
+                r2.join();
+            } finally {
+                r1Out.countDown(); // a failed assertion must not leave a section open: close() would wait for it
+                r2Out.countDown();
+            }
         }
     }
 
