@@ -9,7 +9,7 @@ import java.util.Map;
 import org.guestmem.rcu.Rcu;
 
 /**
- * {@code BenchRunner <rcu|ram|all> [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
+ * {@code BenchRunner <rcu|ram|migration|all> [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
  * {@code guestmem bench}. Runs the native peers first (native/bench executables under
  * {@code <guestmem.native.dir>/native/bench}), then JMH in-process, then prints one table (benchmark, Java
  * figure, peer figure, ratio, goal, met?) with the machine, JDK and date, and writes
@@ -40,17 +40,17 @@ public final class BenchRunner {
                         }
                         out = Path.of(argv[++i]);
                     }
-                    case "rcu", "ram", "all" -> {
+                    case "rcu", "ram", "migration", "all" -> {
                         if (suite != null) {
                             throw new IllegalArgumentException("suite given twice: '" + suite + "' and '" + argv[i] + "'");
                         }
                         suite = argv[i];
                     }
-                    default -> throw new IllegalArgumentException("unknown argument '" + argv[i] + "' (suites: rcu, ram, all; options: --full, --json, --out DIR)");
+                    default -> throw new IllegalArgumentException("unknown argument '" + argv[i] + "' (suites: rcu, ram, migration, all; options: --full, --json, --out DIR)");
                 }
             }
             suite = suite == null ? "rcu" : suite;
-            return new Args(suite.equals("all") ? List.of("rcu", "ram") : List.of(suite), full, json, out);
+            return new Args(suite.equals("all") ? List.of("rcu", "ram", "migration") : List.of(suite), full, json, out);
         }
     }
 
@@ -86,6 +86,12 @@ public final class BenchRunner {
                 rows = Comparisons.rcu(m);
                 notes.addAll(Comparisons.rcuNotes(m));
                 ResultCharts.readSide(m, args.out(), suite).ifPresent(charts::add);
+            } else if (suite.equals("migration")) {
+                notes.addAll(NativeBenches.run(nativeBench, List.of("xbzrle_bench"), args.full(), m));
+                JmhBenches.run("org\\.guestmem\\.bench\\.(XbzrleBench|ZeroPageBench|MigrationThroughputBench)\\.",
+                        Map.of(), args.full(), lib, m);
+                rows = Comparisons.migration(m);
+                notes.addAll(Comparisons.migrationNotes(m));
             } else {
                 notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench"), args.full(), m));
                 notes.add("dirty marking: Java uses RCU " + (membarrier ? "MEMBARRIER" : "FENCE")

@@ -50,8 +50,38 @@ final class JmhBenches {
             for (String k : p.getParamsKeys()) {
                 ps.put(k, p.getParam(k));
             }
-            into.addJava(name, ps, r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
+            String unit = r.getPrimaryResult().getScoreUnit();
+            into.addJava(name, ps, toNs(r.getPrimaryResult().getScore(), unit), toNs(r.getPrimaryResult().getScoreError(), unit));
         }
+    }
+
+    /**
+     * A score in nanoseconds per operation, whatever the benchmark's mode and time unit: "us/op" and the
+     * like are scaled, throughput ("ops/s") inverted (its error then only approximately).
+     */
+    static double toNs(double score, String unit) {
+        String[] parts = unit.split("/");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("JMH score unit '" + unit + "' is neither time/op nor ops/time");
+        }
+        if (parts[1].equals("op")) {
+            return score * nsPer(parts[0], unit);
+        }
+        if (parts[0].equals("ops")) {
+            return nsPer(parts[1], unit) / score;
+        }
+        throw new IllegalArgumentException("JMH score unit '" + unit + "' is neither time/op nor ops/time");
+    }
+
+    private static double nsPer(String timeUnit, String unit) {
+        return switch (timeUnit) {
+            case "ns" -> 1;
+            case "us" -> 1e3;
+            case "ms" -> 1e6;
+            case "s" -> 1e9;
+            case "min" -> 60e9;
+            default -> throw new IllegalArgumentException("JMH score unit '" + unit + "' has an unknown time unit '" + timeUnit + "'");
+        };
     }
 
     /**
