@@ -89,7 +89,7 @@ public final class BenchRunner {
             } else if (suite.equals("migration")) {
                 notes.addAll(NativeBenches.run(nativeBench, List.of("xbzrle_bench"), args.full(), m));
                 JmhBenches.run("org\\.guestmem\\.bench\\.(XbzrleBench|ZeroPageBench|MigrationThroughputBench)\\.",
-                        Map.of(), args.full(), lib, m);
+                        Map.of(), args.full(), lib, m, true);
                 rows = Comparisons.migration(m);
                 notes.addAll(Comparisons.migrationNotes(m));
             } else {

@@ -3,6 +3,7 @@ package org.guestmem.migration;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * QEMU's XBZRLE page delta (migration/xbzrle.c), same bytes on the wire:
@@ -12,7 +13,8 @@ import java.nio.ByteOrder;
  * </pre>
  * A zrun is a run of bytes equal in the old and new page, an nzrun a run of differing bytes carried
  * verbatim (not XOR). Only the first zrun may be 0; the trailing zrun is never written. The encoder
- * scans eight bytes at a time (the result is the same as a byte loop).
+ * scans equal runs with the vectorised {@link Arrays#mismatch} and differing runs eight bytes at a time
+ * (the result is the same as a byte loop); the decoder writes short runs as one long.
  */
 public final class Xbzrle {
     private Xbzrle() {}
@@ -96,51 +98,79 @@ public final class Xbzrle {
      * Applies {@code slen} bytes of encoded data to {@code dst} (the old page, {@code dlen} bytes); returns
      * the end offset of the last changed run, or -1 for data that breaks the grammar or the bounds (QEMU's
      * xbzrle_decode_buffer). On -1, {@code dst} may be partly written: decode into a copy when that matters.
+     * Runs of up to 8 bytes are written as one long (the bytes around them written back as they were), so
+     * no other thread may write {@code dst} meanwhile.
      */
     public static int decode(byte[] src, int slen, byte[] dst, int dlen) {
         int i = 0, d = 0;
-        int[] v = new int[1];
         while (i < slen) {
             if (slen - i < 2) {
                 return -1;
             }
-            int r = ulebDecode(src, i, v);
-            if (r < 0 || (i != 0 && v[0] == 0)) {          // only the very first zrun may be 0
-                return -1;
+            // zrun: the small uleb128 read in line (ulebDecode's rules)
+            int b0 = src[i] & 0xff, zrun;
+            if (b0 < 0x80) {
+                zrun = b0;
+                if (zrun == 0 && i != 0) {                  // only the very first zrun may be 0
+                    return -1;
+                }
+                i++;
+            } else {
+                int b1 = src[i + 1] & 0xff;
+                zrun = b0 & 0x7f | b1 << 7;
+                if (b1 >= 0x80 || (zrun == 0 && i != 0)) {
+                    return -1;
+                }
+                i += 2;
             }
-            i += r;
-            d += v[0];
+            d += zrun;
             if (d > dlen || slen - i < 2) {
                 return -1;
             }
-            r = ulebDecode(src, i, v);
-            if (r < 0 || v[0] == 0) {
+            b0 = src[i] & 0xff;
+            int nzrun;
+            if (b0 < 0x80) {
+                nzrun = b0;
+                i++;
+            } else {
+                int b1 = src[i + 1] & 0xff;
+                if (b1 >= 0x80) {
+                    return -1;
+                }
+                nzrun = b0 & 0x7f | b1 << 7;
+                i += 2;
+            }
+            if (nzrun == 0 || d + nzrun > dlen || i + nzrun > slen) {
                 return -1;
             }
-            i += r;
-            int nzrun = v[0];
-            if (d + nzrun > dlen || i + nzrun > slen) {
-                return -1;
+            if (nzrun <= 8 && i + 8 <= slen && d + 8 <= dlen) {
+                // a short run: one unaligned long carries it (the bytes past it are written back unchanged)
+                long mask = nzrun == 8 ? -1L : (1L << (nzrun << 3)) - 1;
+                long old = (long) LONGS.get(dst, d);
+                LONGS.set(dst, d, old & ~mask | (long) LONGS.get(src, i) & mask);
+            } else {
+                System.arraycopy(src, i, dst, d, nzrun);
             }
-            System.arraycopy(src, i, dst, d, nzrun);
             i += nzrun;
             d += nzrun;
         }
         return d;
     }
 
-    /** End of the run of equal bytes starting at {@code i}. */
+    /**
+     * End of the run of equal bytes starting at {@code i}: the first long in line (short runs end there),
+     * then {@link Arrays#mismatch}, which the JIT turns into a vector loop.
+     */
     private static int equalRunEnd(byte[] a, byte[] b, int i, int n) {
-        for (; i + 8 <= n; i += 8) {
+        if (i + 8 <= n) {
             long x = (long) LONGS.get(a, i) ^ (long) LONGS.get(b, i);
             if (x != 0) {
                 return i + (Long.numberOfTrailingZeros(x) >>> 3);   // little-endian: lowest byte first
             }
+            i += 8;
         }
-        while (i < n && a[i] == b[i]) {
-            i++;
-        }
-        return i;
+        int m = Arrays.mismatch(a, i, n, b, i, n);
+        return m < 0 ? n : i + m;
     }
 
     /** End of the run of differing bytes starting at {@code i}. */
