@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Zero-page detection (QEMU's buffer_is_zero on 4 KiB pages): {@code MemorySegment.mismatch} against a
- * zero page, {@code ZeroPages.isZero} (three bytes first, then mismatch), a hand-unrolled long loop, and,
+ * zero page, {@code ZeroPages.isZero} (three bytes first, then the long loop), a hand-unrolled long loop, and,
  * as the memory-bandwidth baseline, the sum of every long. "cached": one 4 KiB page again and again (L1);
  * "ram": every page of a 256 MiB buffer (from memory). "zero" pages are the whole scan; "random" pages
  * (splitmix64 seeded 0x5a45524f, as the C peer native/bench/xbzrle_bench.c fills its buffer) stop at
