@@ -5,7 +5,9 @@
  * over chunks of DIRTY_CHUNK_PAGES pages, inside an RCU read section as QEMU does (liburcu memb when it
  * is available, to match the Java MEMBARRIER flavor):
  *   set       setDirtyRange of 1, 64 and 4096 pages at a cursor that walks 1 GiB of 4 KiB pages; the
- *             bitmap is cleared each time the cursor wraps (the Java benchmark does the same)
+ *             bitmap is cleared each time the cursor wraps (the Java benchmark does the same);
+ *             variant "nested": inside the caller's read section (how GuestMemory calls it), variant
+ *             "own_section": each call opens and closes its own read section
  *   snapshot  snapshot-and-clear of 1 GiB of 4 KiB pages, clean and 10% dirty (the dirty words are
  *             restored before each call, outside the timing)
  */
@@ -107,9 +109,11 @@ static uint64_t chunk_take(uint64_t *words, uint64_t from, uint64_t to, uint64_t
 }
 
 /* DirtyMemory#setDirtyRange for one client: the one-page case, else chunk by chunk. */
-static void set_dirty_range(uint64_t addr, uint64_t length)
+static void set_dirty_range(uint64_t addr, uint64_t length, int own_section)
 {
-    GM_READ_LOCK();
+    if (own_section) {
+        GM_READ_LOCK();
+    }
     uint64_t first = addr >> PAGE_SHIFT, end = ((addr + length - 1) >> PAGE_SHIFT) + 1;
     if (end - first == 1) {
         uint64_t bit = first % DIRTY_CHUNK_PAGES;
@@ -122,7 +126,9 @@ static void set_dirty_range(uint64_t addr, uint64_t length)
             p = to;
         }
     }
-    GM_READ_UNLOCK();
+    if (own_section) {
+        GM_READ_UNLOCK();
+    }
 }
 
 /* DirtyMemory#snapshotAndClear: a zeroed destination (Java allocates a zeroed long[]), then take. */
@@ -154,19 +160,26 @@ static void clear_all(void)
 
 struct set_state {
     uint64_t pages;
-    uint64_t cursor;   /* in pages */
+    uint64_t cursor;      /* in pages */
+    int own_section;      /* 1: each call opens its own read section; 0: the caller's section (one per batch) */
 };
 
 static void set_body(void *p)
 {
     struct set_state *s = p;
+    if (!s->own_section) {
+        GM_READ_LOCK();
+    }
     for (int k = 0; k < SET_BATCH; k++) {
         if (s->cursor + s->pages > PAGES) {
             s->cursor = 0;
             clear_all();
         }
-        set_dirty_range(s->cursor << PAGE_SHIFT, s->pages << PAGE_SHIFT);
+        set_dirty_range(s->cursor << PAGE_SHIFT, s->pages << PAGE_SHIFT, s->own_section);
         s->cursor += s->pages;
+    }
+    if (!s->own_section) {
+        GM_READ_UNLOCK();
     }
 }
 
@@ -211,9 +224,12 @@ int main(int argc, char **argv)
 #endif
     const uint64_t sizes[] = {1, 64, 4096};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        struct set_state s = { sizes[i], 0 };
-        clear_all();
-        gm_emit("dirty_set", "range", GM_IMPL, 1, (long)sizes[i], gm_measure(set_body, &s, SET_BATCH));
+        for (int own = 0; own <= 1; own++) {
+            struct set_state s = { sizes[i], 0, own };
+            clear_all();
+            gm_emit("dirty_set", own ? "own_section" : "nested", GM_IMPL, 1, (long)sizes[i],
+                    gm_measure(set_body, &s, SET_BATCH));
+        }
     }
     /* 10% dirty: each page dirty with probability 1/10, the same seed-free pattern as the Java side. */
     uint64_t x = 42;

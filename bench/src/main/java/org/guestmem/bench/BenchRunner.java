@@ -81,7 +81,7 @@ public final class BenchRunner {
             List<String> charts = new ArrayList<>();
             if (suite.equals("rcu")) {
                 notes.addAll(NativeBenches.run(nativeBench, List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench", "rwlock_bench"), args.full(), m));
-                JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench|LockReadBench|RcuSynchronizeBench|RcuCallbackBench)\\.",
+                JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench|ReadSideFloorBench|LockReadBench|RcuSynchronizeBench|RcuCallbackBench)\\.",
                         JmhBenches.params("flavor", flavors), args.full(), lib, m);
                 rows = Comparisons.rcu(m);
                 notes.addAll(Comparisons.rcuNotes(m));

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.guestmem.dirty.DirtyClient;
 import org.guestmem.dirty.DirtyMemory;
 import org.guestmem.dirty.DirtySnapshot;
+import org.guestmem.rcu.ReadSection;
 import org.guestmem.rcu.Rcu;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,7 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * algorithm, same access pattern, a liburcu memb read section per call as QEMU takes one):
  * <ul>
  * <li>{@code setDirtyRange}: 1, 64 or 4096 pages at a cursor that walks the guest; the bitmap is cleared
- *     when the cursor wraps, so most calls set fresh bits.</li>
+ *     when the cursor wraps, so most calls set fresh bits. {@code section=nested}: inside the caller's read
+ *     section, opened once per iteration (how GuestMemory calls it; the C twin's "nested" variant holds one
+ *     section per batch); {@code section=own}: each call opens and closes its own outermost section (the C
+ *     twin's "own_section" variant, one liburcu memb section per call).</li>
  * <li>{@code snapshotAndClear}: the whole 1 GiB, clean or 10% dirty (each page dirty with probability
  *     1/10, the C twin's generator); the dirty words are restored before each call, outside the timing.</li>
  * </ul>
@@ -66,12 +70,27 @@ public class DirtyMemoryBench {
         rcu.close();
     }
 
-    /** The setDirtyRange cursor. */
+    /** The setDirtyRange cursor, and the caller's section for {@code section=nested}. */
     @State(Scope.Thread)
     public static class Range {
         @Param({"1", "64", "4096"})
         long pages;
+        @Param({"nested", "own"})
+        String section;
         long cursor;
+        ReadSection open;
+
+        @Setup(Level.Iteration)
+        public void enter(DirtyMemoryBench bench) {
+            open = section.equals("nested") ? bench.rcu.read() : null;
+        }
+
+        @TearDown(Level.Iteration)
+        public void leave() {
+            if (open != null) {
+                open.close();
+            }
+        }
     }
 
     @Benchmark

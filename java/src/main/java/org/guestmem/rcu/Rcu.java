@@ -147,8 +147,7 @@ public final class Rcu implements AutoCloseable {
     /** Runs {@code callback} on the reclaimer thread after a grace period; FIFO, batched. */
     public void callRcu(Runnable callback) {
         Validate.notNull(callback, "callback");
-        checkOpen("callRcu()");
-        reclaimer.submit(callback);
+        reclaimer.submit(callback, this); // refused once close() has begun; accepted callbacks always run
     }
 
     /** Waits until every callback queued before this call has run. A no-op on a closed domain. */
@@ -274,6 +273,7 @@ public final class Rcu implements AutoCloseable {
             }
             closed = true;
         }
+        reclaimer.close(); // from here callRcu() is refused; every callback it accepted is counted
         if (own != null) {
             own.threadOfflineUnchecked(); // QSBR: the caller must not hold the last grace period open itself
         }

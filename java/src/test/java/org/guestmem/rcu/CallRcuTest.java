@@ -167,4 +167,60 @@ class CallRcuTest {
         rcu.close();
         assertEquals(10, ran.get());
     }
+
+    /**
+     * callRcu() racing close(): every call that returned normally had its callback run by the time close()
+     * returned, every other call was refused with IllegalStateException; nothing accepted is lost. Run
+     * many times so the producers' increments land on both sides of close()'s.
+     */
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void callRcuRacingCloseLosesNothingItAccepted(Rcu.Flavor flavor) throws Exception {
+        int producers = 3;
+        long refusedTotal = 0;
+        long acceptedTotal = 0;
+        for (int round = 0; round < 40; round++) {
+            Rcu rcu = Domains.open(flavor);
+            AtomicInteger ran = new AtomicInteger();
+            AtomicInteger accepted = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            AtomicReference<Throwable> unexpected = new AtomicReference<>();
+            CountDownLatch started = new CountDownLatch(producers);
+            List<Thread> threads = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    started.countDown();
+                    while (true) {
+                        try {
+                            rcu.callRcu(ran::incrementAndGet);
+                            accepted.incrementAndGet();
+                        } catch (IllegalStateException e) {
+                            if (!e.getMessage().contains("closed RCU domain")) {
+                                unexpected.set(e);
+                            }
+                            refused.incrementAndGet();
+                            return;
+                        } catch (Throwable t) {
+                            unexpected.set(t);
+                            return;
+                        }
+                    }
+                }));
+            }
+            started.await();
+            Thread.sleep(1);
+            rcu.close();
+            int ranAtClose = ran.get();
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(null, unexpected.get());
+            assertEquals(producers, refused.get(), "every producer ends refused");
+            assertEquals(accepted.get(), ranAtClose, "callbacks accepted before close() ran by the time it returned");
+            assertEquals(accepted.get(), ran.get(), "and nothing ran twice or late");
+            acceptedTotal += accepted.get();
+            refusedTotal += refused.get();
+        }
+        assertTrue(acceptedTotal > 0 && refusedTotal > 0, acceptedTotal + " accepted, " + refusedTotal + " refused");
+    }
 }
