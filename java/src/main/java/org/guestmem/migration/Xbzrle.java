@@ -14,12 +14,14 @@ import java.util.Arrays;
  * A zrun is a run of bytes equal in the old and new page, an nzrun a run of differing bytes carried
  * verbatim (not XOR). Only the first zrun may be 0; the trailing zrun is never written. The encoder
  * scans equal runs with the vectorised {@link Arrays#mismatch} and differing runs eight bytes at a time
- * (the result is the same as a byte loop); the decoder writes short runs as one long.
+ * (the result is the same as a byte loop); the decoder copies short runs with two overlapping moves.
  */
 public final class Xbzrle {
     private Xbzrle() {}
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L, HIGHS = 0x8080808080808080L;
     /** The largest value the small uleb128 encodes. */
     public static final int ULEB_MAX = 0x3fff;
@@ -98,8 +100,6 @@ public final class Xbzrle {
      * Applies {@code slen} bytes of encoded data to {@code dst} (the old page, {@code dlen} bytes); returns
      * the end offset of the last changed run, or -1 for data that breaks the grammar or the bounds (QEMU's
      * xbzrle_decode_buffer). On -1, {@code dst} may be partly written: decode into a copy when that matters.
-     * Runs of up to 8 bytes are written as one long (the bytes around them written back as they were), so
-     * no other thread may write {@code dst} meanwhile.
      */
     public static int decode(byte[] src, int slen, byte[] dst, int dlen) {
         int i = 0, d = 0;
@@ -143,18 +143,32 @@ public final class Xbzrle {
             if (nzrun == 0 || d + nzrun > dlen || i + nzrun > slen) {
                 return -1;
             }
-            if (nzrun <= 8 && i + 8 <= slen && d + 8 <= dlen) {
-                // a short run: one unaligned long carries it (the bytes past it are written back unchanged)
-                long mask = nzrun == 8 ? -1L : (1L << (nzrun << 3)) - 1;
-                long old = (long) LONGS.get(dst, d);
-                LONGS.set(dst, d, old & ~mask | (long) LONGS.get(src, i) & mask);
-            } else {
-                System.arraycopy(src, i, dst, d, nzrun);
-            }
+            copyRun(src, i, dst, d, nzrun);
             i += nzrun;
             d += nzrun;
         }
         return d;
+    }
+
+    /**
+     * Copies a run of {@code n >= 1} bytes as small copies do: two overlapping 8-, 4- or 2-byte moves
+     * (first and last) for up to 16 bytes, System.arraycopy beyond. Writes exactly {@code dst[d, d + n)}.
+     */
+    private static void copyRun(byte[] src, int i, byte[] dst, int d, int n) {
+        if (n > 16) {
+            System.arraycopy(src, i, dst, d, n);
+        } else if (n >= 8) {
+            LONGS.set(dst, d, (long) LONGS.get(src, i));
+            LONGS.set(dst, d + n - 8, (long) LONGS.get(src, i + n - 8));
+        } else if (n >= 4) {
+            INTS.set(dst, d, (int) INTS.get(src, i));
+            INTS.set(dst, d + n - 4, (int) INTS.get(src, i + n - 4));
+        } else if (n >= 2) {
+            SHORTS.set(dst, d, (short) SHORTS.get(src, i));
+            SHORTS.set(dst, d + n - 2, (short) SHORTS.get(src, i + n - 2));
+        } else {
+            dst[d] = src[i];
+        }
     }
 
     /**
