@@ -213,9 +213,10 @@ final class Comparisons {
         m.java("MigrationThroughputBench.migrate").ifPresent(f -> notes.add(String.format(Locale.ROOT,
                 "live migration: %.0f MB/s%s", (256 << 20) / f.ns() * 1e3,
                 m.java("MigrationThroughputBench.rawTcp").map(r -> String.format(Locale.ROOT, ", raw TCP %.0f MB/s", (256 << 20) / r.ns() * 1e3)).orElse(""))));
-        notes.add("every figure of this suite is the best repetition, not the mean: the C peer's best of 15 x 0.05 s"
-                + " (--full: 25 x 0.2 s), JMH's best of 10 iterations of 0.15 s (--full: 3 forks x 5 x 1 s); on a shared"
-                + " machine the best repetition is the least disturbed one. The migration rows are single shots of 256 MiB");
+        notes.add("XBZRLE and zero-page figures are thread CPU time per page of the best repetition on both sides"
+                + " (C: best of 15 x 0.05 s, --full 25 x 0.2 s, CLOCK_THREAD_CPUTIME_ID; JMH: best of 10 iterations of 0.15 s,"
+                + " --full 3 forks x 5 x 1 s, CpuTime): on a shared machine wall time mostly measures the other processes."
+                + " The migration rows are wall time, best of 10 single shots of 256 MiB, and stay sensitive to load");
         notes.add("XBZRLE pages: 256 page pairs, the changes in runs of 1-8 bytes at random offsets (XbzrleBench.pages and"
                 + " xbzrle_bench.c make the same bytes); decode applies each delta to the page it was made from");
         return notes;

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * peer native/bench/xbzrle_bench.c ({@link #pages}: the same splitmix64 stream), so both sides encode the
  * same bytes; {@link #encodedBytes} is the total the C peer prints beside its figure. Encode: old and new
  * page to a scratch buffer, with QEMU's bound (the page size). Decode: each delta applied to a copy of the
- * old page (after the first call it holds the new page, and the same bytes are written again).
+ * old page (after the first call it holds the new page, and the same bytes are written again). Besides
+ * wall time, each iteration reports the thread's CPU time per page ({@link CpuTime}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,7 +61,8 @@ public class XbzrleBench {
 
     @Benchmark
     @OperationsPerInvocation(PAGES)
-    public long encode() {
+    public long encode(CpuTime cpu) {
+        cpu.ops += PAGES;
         long total = 0;
         for (int i = 0; i < PAGES; i++) {
             total += Xbzrle.encode(old[i], cur[i], PAGE, scratch, PAGE);
@@ -70,7 +72,8 @@ public class XbzrleBench {
 
     @Benchmark
     @OperationsPerInvocation(PAGES)
-    public long decode() {
+    public long decode(CpuTime cpu) {
+        cpu.ops += PAGES;
         long total = 0;
         for (int i = 0; i < PAGES; i++) {
             if (encLen[i] > 0) {

@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * as the memory-bandwidth baseline, the sum of every long. "cached": one 4 KiB page again and again (L1);
  * "ram": every page of a 256 MiB buffer (from memory). "zero" pages are the whole scan; "random" pages
  * (splitmix64 seeded 0x5a45524f, as the C peer native/bench/xbzrle_bench.c fills its buffer) stop at
- * once. Nanoseconds per page: 4096 / ns = GB/s.
+ * once. Nanoseconds per page: 4096 / ns = GB/s; each iteration also reports CPU time per page ({@link CpuTime}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -71,7 +71,8 @@ public class ZeroPageBench {
 
     @Benchmark
     @OperationsPerInvocation(PAGES)
-    public int mismatch() {
+    public int mismatch(CpuTime cpu) {
+        cpu.ops += PAGES;
         int zero = 0;
         for (int i = 0; i < PAGES; i++) {
             long off = (i * (long) PAGE) % span;
@@ -82,7 +83,8 @@ public class ZeroPageBench {
 
     @Benchmark
     @OperationsPerInvocation(PAGES)
-    public int isZero() {
+    public int isZero(CpuTime cpu) {
+        cpu.ops += PAGES;
         int zero = 0;
         for (int i = 0; i < PAGES; i++) {
             long off = (i * (long) PAGE) % span;
@@ -93,7 +95,8 @@ public class ZeroPageBench {
 
     @Benchmark
     @OperationsPerInvocation(PAGES)
-    public int longLoop() {
+    public int longLoop(CpuTime cpu) {
+        cpu.ops += PAGES;
         int zero = 0;
         for (int i = 0; i < PAGES; i++) {
             long off = (i * (long) PAGE) % span;
@@ -105,7 +108,8 @@ public class ZeroPageBench {
     /** Memory read bandwidth baseline: the sum of every long of every page. */
     @Benchmark
     @OperationsPerInvocation(PAGES)
-    public long readBandwidth() {
+    public long readBandwidth(CpuTime cpu) {
+        cpu.ops += PAGES;
         long acc = 0;
         for (int i = 0; i < PAGES; i++) {
             long off = (i * (long) PAGE) % span;
