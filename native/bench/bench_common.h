@@ -18,6 +18,10 @@
 /* Quick: 1 warm-up + 3 measured repetitions of 0.2 s; --full: 1 + 5 of 1 s. */
 static double gm_rep_seconds = 0.2;
 static int gm_reps = 3;
+/* --threads N: the read-side team sizes become 1, 2 and N (distinct, N <= 64); default 1 and 2. */
+static int gm_max_threads = 2;
+/* --read-only: only the read-side figures (the scaling curves need no synchronize or call_rcu). */
+static int gm_read_only;
 
 static inline void gm_parse_args(int argc, char **argv)
 {
@@ -25,11 +29,35 @@ static inline void gm_parse_args(int argc, char **argv)
         if (!strcmp(argv[i], "--full")) {
             gm_rep_seconds = 1.0;
             gm_reps = 5;
+        } else if (!strcmp(argv[i], "--read-only")) {
+            gm_read_only = 1;
+        } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || n < 1 || n > 64) {
+                fprintf(stderr, "%s: --threads '%s' is not a number from 1 to 64\n", argv[0], argv[i]);
+                exit(2);
+            }
+            gm_max_threads = (int)n;
         } else {
-            fprintf(stderr, "%s: unknown argument '%s' (known: --full)\n", argv[0], argv[i]);
+            fprintf(stderr, "%s: unknown argument '%s' (known: --full, --threads N, --read-only)\n", argv[0], argv[i]);
             exit(2);
         }
     }
+}
+
+/* The read-side team sizes: 1, 2 and gm_max_threads, each once and ascending; returns how many. */
+static inline int gm_thread_counts(int counts[3])
+{
+    int n = 0;
+    counts[n++] = 1;
+    if (gm_max_threads >= 2) {
+        counts[n++] = 2;
+    }
+    if (gm_max_threads > 2) {
+        counts[n++] = gm_max_threads;
+    }
+    return n;
 }
 
 static inline double gm_now_ns(void)

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
             seconds = 2.0;
         }
     }
-    const int counts[] = {8, 64, 256, 1024, 4096};
+    const int counts[] = {8, 16, 64, 256, 1024, 4096};
     const uint64_t size = 256 * 1024;
     uint64_t *miss = malloc(4096 * sizeof *miss);
     uint64_t hit[1];

@@ -1,6 +1,6 @@
 /*
  * pthread_rwlock peer of the read-side benchmarks: rdlock + unlock of one shared lock, 1 and 2 threads
- * (the C counterpart of ReentrantReadWriteLock.readLock() in bench/.../RcuReadBench).
+ * (and N with --threads N; the C counterpart of ReentrantReadWriteLock.readLock() in bench/.../RcuReadBench).
  */
 #include "bench_common.h"
 
@@ -27,8 +27,9 @@ static double member(int index)
 int main(int argc, char **argv)
 {
     gm_parse_args(argc, argv);
-    for (int threads = 1; threads <= 2; threads++) {
-        gm_emit("read", "lock_unlock", "pthread-rwlock", threads, 0, gm_run_team(threads, member));
+    int counts[3], n = gm_thread_counts(counts);
+    for (int i = 0; i < n; i++) {
+        gm_emit("read", "lock_unlock", "pthread-rwlock", counts[i], 0, gm_run_team(counts[i], member));
     }
     return 0;
 }

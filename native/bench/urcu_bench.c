@@ -9,7 +9,8 @@
  *   call_rcu  call_rcu of a batch of callbacks, then rcu_barrier; cost per callback ("batch"), and the
  *             call_rcu calls alone ("enqueue", what the caller pays). liburcu's call_rcu thread sleeps
  *             about 10 ms before taking each batch, so "batch" is mostly that delay over the batch.
- * One JSON line per figure (bench_common.h). Quick by default, --full longer.
+ * One JSON line per figure (bench_common.h). Quick by default, --full longer; --threads N adds a team of N
+ * readers, --read-only skips sync and call_rcu.
  */
 #define _LGPL_SOURCE
 #if defined(GM_URCU_MEMB)
@@ -197,8 +198,12 @@ static void call_rcu_bench(void)
 int main(int argc, char **argv)
 {
     gm_parse_args(argc, argv);
-    for (int threads = 1; threads <= 2; threads++) {
-        gm_emit("read", "lock_unlock", GM_IMPL, threads, 0, gm_run_team(threads, read_member));
+    int counts[3], n = gm_thread_counts(counts);
+    for (int i = 0; i < n; i++) {
+        gm_emit("read", "lock_unlock", GM_IMPL, counts[i], 0, gm_run_team(counts[i], read_member));
+    }
+    if (gm_read_only) {
+        return 0;
     }
     sync_bench();
     call_rcu_bench();

@@ -239,6 +239,42 @@ GM_API int32_t gm_readers_start(const gm_reader_config *cfg, uint64_t *handle_ou
 /* Stops and joins the threads (they unregister), fills *out, frees the handle. */
 GM_API int32_t gm_readers_stop(uint64_t handle, gm_reader_stats *out);
 
+/* ------------------------------------------------ litmus sides (the mixed Java/C parity mode) */
+/*
+ * The C threads of the litmus scenarios of ORDERING.md (defined in native/harness/litmus.table), for
+ * a caller that runs the other thread itself, in Java on the same native words. A run is an array of
+ * n cells (one instance of the scenario's shared words each, gm_litmus_cell_size bytes, 64-byte
+ * aligned); the two sides meet at a spin rendezvous before every cell and write one result word per
+ * cell into their own register array; gm_litmus_observe then turns cells and registers into the
+ * table's observed values. Scenario and variant names are the table's; the variant index is
+ * gm_litmus_variant_index's. Errors: -ENOENT unknown scenario or variant, -EINVAL bad argument.
+ *
+ * The rendezvous word block (GM_LITMUS_SYNC_BYTES, zeroed, 64-byte aligned): side r stores the number
+ * of cells it has started at byte offset 64 * r (release) and spins until the other side's word
+ * reaches it (acquire), the C11 twin of the Java side's setRelease/getAcquire. The word after it (byte
+ * offset 64 * r + 8) counts the cells whose rendezvous side r left only after yielding its CPU (the
+ * other side was not running); read it after both sides returned.
+ */
+#define GM_LITMUS_SYNC_BYTES 128
+#define GM_LITMUS_UPDATER 0 /* thread 0 of the table's "threads" line */
+#define GM_LITMUS_READER 1  /* thread 1 */
+
+/* Bytes of one cell of scenario, or -ENOENT. */
+GM_API int64_t gm_litmus_cell_size(const char *scenario);
+/* Number of observed values per cell (the table's "observe" lines), or -ENOENT. */
+GM_API int32_t gm_litmus_observe_count(const char *scenario);
+/* Index of variant in scenario, or -ENOENT. */
+GM_API int32_t gm_litmus_variant_index(const char *scenario, const char *variant);
+/* Makes cells[0..n) fresh for the variant (RCU scenarios register their one reader here). */
+GM_API int32_t gm_litmus_cells_init(const char *scenario, int32_t variant, void *cells, int64_t n);
+/* Runs side role (GM_LITMUS_UPDATER or GM_LITMUS_READER) of the variant over cells[0..n) on the
+ * calling thread; regs[i] receives the side's result word for cell i. Returns when all n are done. */
+GM_API int32_t gm_litmus_side(const char *scenario, int32_t variant, int32_t role, void *cells, uint64_t *regs,
+                              int64_t n, uint64_t *sync);
+/* After both sides returned: values[i * count + k] = observed value k of cell i (count as above). */
+GM_API int32_t gm_litmus_observe(const char *scenario, int32_t variant, const void *cells, const uint64_t *regs0,
+                                 const uint64_t *regs1, int64_t n, uint32_t *values);
+
 #ifdef __cplusplus
 }
 #endif

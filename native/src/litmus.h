@@ -27,6 +27,8 @@
  * The rendezvous of the two threads: arrived[t][0] is thread t's count of cells started, on its own
  * cache line. Thread t writes its own word (release) and reads the other's (acquire); the pair makes
  * each cell start with both threads running, like litmus7's user-mode barrier.
+ * arrived[t][1] counts the cells whose rendezvous thread t left only after yielding its CPU (the other
+ * thread was not running): written by thread t only, read by the runner after both threads were joined.
  */
 typedef struct gm_litmus_sync {
     uint64_t arrived[2][8];
@@ -37,12 +39,15 @@ static inline __attribute__((always_inline)) void gm_litmus_rendezvous(gm_litmus
 {
     const uint64_t want = (uint64_t)i + 1;
     gm_store_release(&s->arrived[self][0], want); /* pairs with the other thread's acquire below */
+    uint32_t yielded = 0;
     for (uint32_t spins = 1; gm_load_acquire(&s->arrived[1 - self][0]) < want; spins++) {
         gm_cpu_relax();
         if ((spins & 0x3fffu) == 0) {
             sched_yield(); /* more threads than free CPUs: let the other side run */
+            yielded = 1;
         }
     }
+    s->arrived[self][1] += yielded; /* owner-only count, read after the join */
 }
 
 /* Busy delay of about n loop turns, to vary where one thread's steps fall against the other's. */

@@ -9,14 +9,14 @@ import java.util.Map;
 import org.guestmem.rcu.Rcu;
 
 /**
- * {@code BenchRunner <rcu|ram|migration|all> [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
+ * {@code BenchRunner [rcu|ram|scaling|migration|migration-progress|all] [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
  * {@code guestmem bench}. Runs the native peers first (native/bench executables under
  * {@code <guestmem.native.dir>/native/bench}), then JMH in-process, then prints one table (benchmark, Java
  * figure, peer figure, ratio, goal, met?) with the machine, JDK and date, and writes
  * {@code <suite>-<date>.json}, {@code <suite>-latest.md} and PNG charts to the results directory
  * (default {@code <guestmem.home>/bench/results}). {@code --json} prints the JSON instead of the table.
- * Quick by default (1 fork, short iterations; about 2 minutes per suite); {@code --full} uses proper forks
- * and iterations and the native benchmarks' long mode.
+ * Quick by default (1 fork, short iterations; about 2 minutes per suite; with no suite, all of them with
+ * briefer iterations); {@code --full} uses proper forks and iterations and the native benchmarks' long mode.
  */
 public final class BenchRunner {
     static final List<Integer> QUICK_BLOCKS = List.of(8, 64, 1024, 4096);
@@ -40,17 +40,17 @@ public final class BenchRunner {
                         }
                         out = Path.of(argv[++i]);
                     }
-                    case "rcu", "ram", "migration", "all" -> {
+                    case "rcu", "ram", "scaling", "migration", "migration-progress", "all" -> {
                         if (suite != null) {
                             throw new IllegalArgumentException("suite given twice: '" + suite + "' and '" + argv[i] + "'");
                         }
                         suite = argv[i];
                     }
-                    default -> throw new IllegalArgumentException("unknown argument '" + argv[i] + "' (suites: rcu, ram, migration, all; options: --full, --json, --out DIR)");
+                    default -> throw new IllegalArgumentException("unknown argument '" + argv[i] + "' (suites: rcu, ram, scaling, migration, migration-progress, all; options: --full, --json, --out DIR)");
                 }
             }
-            suite = suite == null ? "rcu" : suite;
-            return new Args(suite.equals("all") ? List.of("rcu", "ram", "migration") : List.of(suite), full, json, out);
+            suite = suite == null ? "all" : suite;
+            return new Args(suite.equals("all") ? List.of("rcu", "ram", "scaling", "migration", "migration-progress") : List.of(suite), full, json, out);
         }
     }
 
@@ -70,8 +70,18 @@ public final class BenchRunner {
         Files.createDirectories(args.out());
         boolean membarrier = membarrierAvailable();
         List<String> flavors = membarrier ? Comparisons.FLAVORS : List.of("FENCE", "QSBR");
+        // Quick runs of several suites give each JMH point the brief shape, to keep the whole run to a few minutes.
+        boolean brief = !args.full() && args.suites().size() > 1;
+        List<Measurements> earlier = new ArrayList<>();
         for (String suite : args.suites()) {
+            if (suite.equals("migration-progress")) {
+                System.out.println();
+                System.out.println("results: " + args.out().resolve("migration-progress.json") + ", chart "
+                        + args.out().resolve(MigrationProgressChart.run(args.out(), lib)));
+                continue;
+            }
             Measurements m = new Measurements();
+            earlier.add(m);
             List<String> notes = new ArrayList<>();
             if (!membarrier) {
                 notes.add("RCU MEMBARRIER is unavailable on this machine (kernel, native library or JIT): its rows have no figure");
@@ -82,14 +92,24 @@ public final class BenchRunner {
             if (suite.equals("rcu")) {
                 notes.addAll(NativeBenches.run(nativeBench, List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench", "rwlock_bench"), args.full(), m));
                 JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench|ReadSideFloorBench|LockReadBench|RcuSynchronizeBench|RcuCallbackBench)\\.",
-                        JmhBenches.params("flavor", flavors), args.full(), lib, m);
+                        JmhBenches.params("flavor", flavors), args.full(), lib, 0, brief, m);
                 rows = Comparisons.rcu(m);
                 notes.addAll(Comparisons.rcuNotes(m));
                 ResultCharts.readSide(m, args.out(), suite).ifPresent(charts::add);
+            } else if (suite.equals("scaling")) {
+                if (ScalingSuite.reuse(earlier.subList(0, earlier.size() - 1), m)) {
+                    notes.add("the 1- and 2-thread read figures and the lookups at the ram suite's block counts come from"
+                            + " the rcu and ram suites of this run (same benchmarks, same parameters)");
+                }
+                notes.addAll(ScalingSuite.run(nativeBench, flavors, args.full(), lib, m));
+                rows = ScalingSuite.rows(m, flavors);
+                ScalingCharts.readers(m, args.out(), flavors).ifPresent(charts::add);
+                ResultCharts.lookup(m, args.out(), suite, ScalingSuite.BLOCKS).ifPresent(charts::add);
+                ScalingCharts.bitmapSync(m, args.out()).ifPresent(charts::add);
             } else if (suite.equals("migration")) {
                 notes.addAll(NativeBenches.run(nativeBench, List.of("xbzrle_bench"), args.full(), m));
                 JmhBenches.run("org\\.guestmem\\.bench\\.(XbzrleBench|ZeroPageBench|MigrationThroughputBench)\\.",
-                        Map.of(), args.full(), lib, m, true);
+                        Map.of(), args.full(), lib, 0, brief, true, m);
                 rows = Comparisons.migration(m);
                 notes.addAll(Comparisons.migrationNotes(m));
             } else {
@@ -97,7 +117,7 @@ public final class BenchRunner {
                 notes.add("dirty marking: Java uses RCU " + (membarrier ? "MEMBARRIER" : "FENCE")
                         + ", the C twin a liburcu memb read section per call when liburcu is installed");
                 JmhBenches.run("org\\.guestmem\\.bench\\.(RamListLookupBench|DirtyMemoryBench)\\.",
-                        JmhBenches.params("blocks", blocks, "flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, m);
+                        JmhBenches.params("blocks", blocks, "flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, 0, brief, m);
                 rows = Comparisons.ram(m, blocks);
                 ResultCharts.lookup(m, args.out(), suite, blocks).ifPresent(charts::add);
             }

@@ -35,7 +35,17 @@ final class JmhBenches {
      */
     static void run(String include, Map<String, String[]> params, boolean full, String nativeLib, Measurements into)
             throws RunnerException {
-        run(include, params, full, nativeLib, into, false);
+        run(include, params, full, nativeLib, 0, false, into);
+    }
+
+    /**
+     * As {@link #run(String, Map, boolean, String, Measurements)}; {@code threads > 0} overrides every
+     * benchmark's @Threads and is recorded as the figure's {@code threads} parameter; {@code brief} shortens
+     * the quick mode to 2 x 0.2 s warm-up and 2 x 0.3 s measurement (the scaling curves have many points).
+     */
+    static void run(String include, Map<String, String[]> params, boolean full, String nativeLib, int threads, boolean brief,
+            Measurements into) throws RunnerException {
+        run(include, params, full, nativeLib, threads, brief, false, into);
     }
 
     /**
@@ -44,12 +54,18 @@ final class JmhBenches {
      * measures 10 iterations of 0.15 s: on a shared machine the best iteration is the one least disturbed,
      * for peers that report their best repetition, in thread CPU time, too.
      */
-    static void run(String include, Map<String, String[]> params, boolean full, String nativeLib, Measurements into, boolean best)
-            throws RunnerException {
+    static void run(String include, Map<String, String[]> params, boolean full, String nativeLib, int threads, boolean brief,
+            boolean best, Measurements into) throws RunnerException {
         ChainedOptionsBuilder opt = new OptionsBuilder().include(include).shouldFailOnError(false)
                 .jvmArgsAppend("-Dguestmem.native.lib=" + nativeLib);
         params.forEach(opt::param);
-        if (!full) {
+        if (threads > 0) {
+            opt.threads(threads);
+        }
+        if (!full && brief && !best) {
+            opt.forks(1).warmupIterations(2).warmupTime(TimeValue.milliseconds(200))
+                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(300));
+        } else if (!full) {
             opt.forks(1).warmupIterations(3).warmupTime(TimeValue.milliseconds(300))
                     .measurementIterations(best ? 10 : 3).measurementTime(TimeValue.milliseconds(best ? 150 : 500));
         }
@@ -60,6 +76,9 @@ final class JmhBenches {
             Map<String, String> ps = new LinkedHashMap<>();
             for (String k : p.getParamsKeys()) {
                 ps.put(k, p.getParam(k));
+            }
+            if (threads > 0) {
+                ps.put("threads", Integer.toString(p.getThreads()));
             }
             String unit = r.getPrimaryResult().getScoreUnit();
             double score = r.getPrimaryResult().getScore();

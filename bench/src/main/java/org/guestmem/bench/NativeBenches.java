@@ -26,6 +26,12 @@ final class NativeBenches {
 
     /** Runs {@code names} from {@code dir}; returns the notes about what was skipped or failed. */
     static List<String> run(Path dir, List<String> names, boolean full, Measurements into) throws IOException, InterruptedException {
+        return run(dir, names, full, List.of(), into);
+    }
+
+    /** As {@link #run(Path, List, boolean, Measurements)}, passing {@code extraArgs} to every executable. */
+    static List<String> run(Path dir, List<String> names, boolean full, List<String> extraArgs, Measurements into)
+            throws IOException, InterruptedException {
         List<String> notes = new ArrayList<>();
         for (String name : names) {
             Path exe = dir.resolve(name);
@@ -33,8 +39,12 @@ final class NativeBenches {
                 notes.add("native " + name + " skipped: " + exe + " is not built");
                 continue;
             }
-            System.out.println("native: " + name + (full ? " --full" : ""));
-            List<String> cmd = full ? List.of(exe.toString(), "--full") : List.of(exe.toString());
+            List<String> cmd = new ArrayList<>(List.of(exe.toString()));
+            if (full) {
+                cmd.add("--full");
+            }
+            cmd.addAll(extraArgs);
+            System.out.println("native: " + String.join(" ", cmd).substring(exe.toString().length() - name.length()));
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null;) {

@@ -93,7 +93,7 @@ final class ResultCharts {
     }
 
     /** A log axis with a tick at each power of {@code base}, labelled with plain numbers. */
-    private static LogAxis decades(String label, double base) {
+    static LogAxis decades(String label, double base) {
         LogAxis axis = new LogAxis(label);
         axis.setBase(base);
         axis.setSmallestValue(base == 2 ? 4 : 0.05);

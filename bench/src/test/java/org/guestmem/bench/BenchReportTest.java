@@ -93,7 +93,9 @@ class BenchReportTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchRunner.Args.parse(new String[] {"rcu", "--fast"}));
         assertTrue(e.getMessage().contains("--fast"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> BenchRunner.Args.parse(new String[] {"rcu", "ram"}));
-        assertEquals(List.of("rcu", "ram", "migration"), BenchRunner.Args.parse(new String[] {"all", "--full"}).suites());
+        assertEquals(List.of("rcu", "ram", "scaling", "migration", "migration-progress"), BenchRunner.Args.parse(new String[] {"all", "--full"}).suites());
+        assertEquals(List.of("rcu", "ram", "scaling", "migration", "migration-progress"), BenchRunner.Args.parse(new String[] {"--json"}).suites());
+        assertEquals(List.of("scaling"), BenchRunner.Args.parse(new String[] {"scaling"}).suites());
         assertEquals(List.of("migration"), BenchRunner.Args.parse(new String[] {"migration"}).suites());
     }
 

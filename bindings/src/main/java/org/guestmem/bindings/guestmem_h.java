@@ -356,6 +356,39 @@ public class guestmem_h {
         return GM_RCU_FLAVOR_QSBR;
     }
 
+    private static final int GM_LITMUS_SYNC_BYTES = (int)128L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_LITMUS_SYNC_BYTES 128
+     * }
+     */
+    public static int GM_LITMUS_SYNC_BYTES() {
+        return GM_LITMUS_SYNC_BYTES;
+    }
+
+    private static final int GM_LITMUS_UPDATER = (int)0L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_LITMUS_UPDATER 0
+     * }
+     */
+    public static int GM_LITMUS_UPDATER() {
+        return GM_LITMUS_UPDATER;
+    }
+
+    private static final int GM_LITMUS_READER = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_LITMUS_READER 1
+     * }
+     */
+    public static int GM_LITMUS_READER() {
+        return GM_LITMUS_READER;
+    }
+
     private static class gm_abi_version {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT
         );
@@ -1659,6 +1692,376 @@ public class guestmem_h {
                 traceDowncall("gm_readers_stop", x0, x1);
             }
             return (int)mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_litmus_cell_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_LONG,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_litmus_cell_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t gm_litmus_cell_size(const char *)
+     * }
+     */
+    public static FunctionDescriptor gm_litmus_cell_size$descriptor() {
+        return gm_litmus_cell_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t gm_litmus_cell_size(const char *)
+     * }
+     */
+    public static MethodHandle gm_litmus_cell_size$handle() {
+        return gm_litmus_cell_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t gm_litmus_cell_size(const char *)
+     * }
+     */
+    public static MemorySegment gm_litmus_cell_size$address() {
+        return gm_litmus_cell_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t gm_litmus_cell_size(const char *)
+     * }
+     */
+    public static long gm_litmus_cell_size(MemorySegment x0) {
+        var mh$ = gm_litmus_cell_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_litmus_cell_size", x0);
+            }
+            return (long)mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_litmus_observe_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_litmus_observe_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_observe_count(const char *)
+     * }
+     */
+    public static FunctionDescriptor gm_litmus_observe_count$descriptor() {
+        return gm_litmus_observe_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_observe_count(const char *)
+     * }
+     */
+    public static MethodHandle gm_litmus_observe_count$handle() {
+        return gm_litmus_observe_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_observe_count(const char *)
+     * }
+     */
+    public static MemorySegment gm_litmus_observe_count$address() {
+        return gm_litmus_observe_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_litmus_observe_count(const char *)
+     * }
+     */
+    public static int gm_litmus_observe_count(MemorySegment x0) {
+        var mh$ = gm_litmus_observe_count.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_litmus_observe_count", x0);
+            }
+            return (int)mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_litmus_variant_index {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_litmus_variant_index");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_variant_index(const char *, const char *)
+     * }
+     */
+    public static FunctionDescriptor gm_litmus_variant_index$descriptor() {
+        return gm_litmus_variant_index.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_variant_index(const char *, const char *)
+     * }
+     */
+    public static MethodHandle gm_litmus_variant_index$handle() {
+        return gm_litmus_variant_index.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_variant_index(const char *, const char *)
+     * }
+     */
+    public static MemorySegment gm_litmus_variant_index$address() {
+        return gm_litmus_variant_index.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_litmus_variant_index(const char *, const char *)
+     * }
+     */
+    public static int gm_litmus_variant_index(MemorySegment x0, MemorySegment x1) {
+        var mh$ = gm_litmus_variant_index.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_litmus_variant_index", x0, x1);
+            }
+            return (int)mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_litmus_cells_init {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_litmus_cells_init");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_cells_init(const char *, int32_t, void *, int64_t)
+     * }
+     */
+    public static FunctionDescriptor gm_litmus_cells_init$descriptor() {
+        return gm_litmus_cells_init.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_cells_init(const char *, int32_t, void *, int64_t)
+     * }
+     */
+    public static MethodHandle gm_litmus_cells_init$handle() {
+        return gm_litmus_cells_init.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_cells_init(const char *, int32_t, void *, int64_t)
+     * }
+     */
+    public static MemorySegment gm_litmus_cells_init$address() {
+        return gm_litmus_cells_init.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_litmus_cells_init(const char *, int32_t, void *, int64_t)
+     * }
+     */
+    public static int gm_litmus_cells_init(MemorySegment x0, int x1, MemorySegment x2, long x3) {
+        var mh$ = gm_litmus_cells_init.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_litmus_cells_init", x0, x1, x2, x3);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_litmus_side {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_INT,
+            guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_LONG,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_litmus_side");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_side(const char *, int32_t, int32_t, void *, uint64_t *, int64_t, uint64_t *)
+     * }
+     */
+    public static FunctionDescriptor gm_litmus_side$descriptor() {
+        return gm_litmus_side.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_side(const char *, int32_t, int32_t, void *, uint64_t *, int64_t, uint64_t *)
+     * }
+     */
+    public static MethodHandle gm_litmus_side$handle() {
+        return gm_litmus_side.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_side(const char *, int32_t, int32_t, void *, uint64_t *, int64_t, uint64_t *)
+     * }
+     */
+    public static MemorySegment gm_litmus_side$address() {
+        return gm_litmus_side.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_litmus_side(const char *, int32_t, int32_t, void *, uint64_t *, int64_t, uint64_t *)
+     * }
+     */
+    public static int gm_litmus_side(MemorySegment x0, int x1, int x2, MemorySegment x3, MemorySegment x4, long x5, MemorySegment x6) {
+        var mh$ = gm_litmus_side.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_litmus_side", x0, x1, x2, x3, x4, x5, x6);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3, x4, x5, x6);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_litmus_observe {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_LONG,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_litmus_observe");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_observe(const char *, int32_t, const void *, const uint64_t *, const uint64_t *, int64_t, uint32_t *)
+     * }
+     */
+    public static FunctionDescriptor gm_litmus_observe$descriptor() {
+        return gm_litmus_observe.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_observe(const char *, int32_t, const void *, const uint64_t *, const uint64_t *, int64_t, uint32_t *)
+     * }
+     */
+    public static MethodHandle gm_litmus_observe$handle() {
+        return gm_litmus_observe.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_litmus_observe(const char *, int32_t, const void *, const uint64_t *, const uint64_t *, int64_t, uint32_t *)
+     * }
+     */
+    public static MemorySegment gm_litmus_observe$address() {
+        return gm_litmus_observe.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_litmus_observe(const char *, int32_t, const void *, const uint64_t *, const uint64_t *, int64_t, uint32_t *)
+     * }
+     */
+    public static int gm_litmus_observe(MemorySegment x0, int x1, MemorySegment x2, MemorySegment x3, MemorySegment x4, long x5, MemorySegment x6) {
+        var mh$ = gm_litmus_observe.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_litmus_observe", x0, x1, x2, x3, x4, x5, x6);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3, x4, x5, x6);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

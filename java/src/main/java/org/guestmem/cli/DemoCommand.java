@@ -127,7 +127,9 @@ final class DemoCommand implements Callable<Integer> {
             return;
         }
         for (Map.Entry<String, Object> e : out.entrySet()) {
-            if (e.getValue() instanceof Map<?, ?> m) {
+            if (e.getValue() instanceof List<?> l && e.getKey().equals("progress")) {
+                System.out.printf("%-28s %d samples of dirty pages remaining (all of them with --json)%n", e.getKey(), l.size());
+            } else if (e.getValue() instanceof Map<?, ?> m) {
                 System.out.println(e.getKey() + ":");
                 ((Map<String, Object>) m).forEach((k, v) -> System.out.printf("  %-26s %s%n", k, v));
             } else {

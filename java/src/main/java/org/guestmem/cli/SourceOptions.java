@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.guestmem.migration.LiveMigration;
 import org.guestmem.migration.MigrationChannel;
+import org.guestmem.migration.MigrationProgressLog;
 import org.guestmem.migration.MigrationStats;
 import org.guestmem.migration.RamSaver;
 import org.guestmem.migration.SimulatedVcpus;
@@ -60,13 +61,14 @@ final class SourceOptions {
         guest.startHotplug();
         try (SimulatedVcpus cpus = guest.vcpus(vcpus, dirtyRate).start()) {
             Thread.sleep(100);                                           // let the guest run a little first
-            MigrationStats stats = new LiveMigration(guest.list, migrationOptions(), new ProgressBar(System.err))
-                    .send(channel, cpus::pause, cpus::resume);
+            MigrationProgressLog log = new MigrationProgressLog(new ProgressBar(System.err));
+            MigrationStats stats = new LiveMigration(guest.list, migrationOptions(), log).send(channel, cpus::pause, cpus::resume);
             guest.stopHotplug();
             out.put("guest_size", sizeBytes());
             out.put("vcpu_writes", cpus.writes());
             out.put("hotplug_rounds", guest.hotplugRounds.get());
             out.put("stats", stats.toMap());
+            out.put("progress", log.toMaps());                           // dirty pages remaining over time, per iteration
             out.put("source_checksums", guest.checksums());               // vCPUs still paused: the migrated state
         }
         return out;

@@ -28,6 +28,11 @@ import org.guestmem.bindings.guestmem_h;
 public final class NativeBlockTable implements AutoCloseable {
     private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
 
+    /** Size of {@code gm_ram_root} and byte offsets of its words, for litmus tests that race the same words. */
+    public static final long ROOT_SIZE = gm_ram_root.sizeof();
+    public static final long ROOT_TABLE_OFFSET = gm_ram_root.table$offset();
+    public static final long ROOT_VERSION_OFFSET = gm_ram_root.version$offset();
+
     /** One block as C sees it; {@code flags} are QEMU's RAM_* values. */
     public record Entry(long offset, long usedLength, long maxLength, long host, int flags) {}
 

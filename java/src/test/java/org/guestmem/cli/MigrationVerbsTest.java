@@ -35,6 +35,9 @@ class MigrationVerbsTest {
         assertEquals("0", r[0], r[1]);
         assertTrue(r[1].contains("\"ram_matches\": true"), r[1]);
         assertTrue(r[1].contains("\"downtime_ms\""), r[1]);
+        // the progress samples: first the whole guest to send at setup, last none left
+        assertTrue(r[1].matches("(?s).*\"progress\": \\[\\s*\\{\\s*\"t_ms\": 0\\.0,\\s*\"phase\": \"setup\".*"), r[1]);
+        assertTrue(r[1].matches("(?s).*\"phase\": \"done\",\\s*\"iteration\": \\d+,\\s*\"remaining_pages\": 0,.*"), r[1]);
     }
 
     @Test

@@ -30,6 +30,30 @@ class LitmusOutcomesTest {
     /** Variants that exist only on the Java side (no C twin in the table). */
     private static final Set<String> JAVA_ONLY = Set.of("java-qsbr");
 
+    /**
+     * Every jcstress class and the (scenario, variant) of the table it implements. A new class must be added
+     * here, so a copied class that forgot to change its {@code VARIANT} (or its outcomes) is caught.
+     */
+    private static final Map<String, String> CLASSES = Map.ofEntries(
+            Map.entry("RcuGpFixed", "RCU-gp fixed"),
+            Map.entry("RcuGpFixedMembarrier", "RCU-gp membarrier"),
+            Map.entry("RcuGpFixedQsbr", "RCU-gp java-qsbr"),
+            Map.entry("RcuGpBroken", "RCU-gp broken-nowait"),
+            Map.entry("SbReaderFence", "SB-reader fixed"),
+            Map.entry("SbReaderSeqCst", "SB-reader fixed-sc"),
+            Map.entry("SbReaderMembarrier", "SB-reader membarrier"),
+            Map.entry("SbReaderBroken", "SB-reader broken-nofence"),
+            Map.entry("SbReaderAcqRel", "SB-reader broken-acqrel"),
+            Map.entry("SbReaderNoMembarrier", "SB-reader broken-no-membarrier"),
+            Map.entry("MpVersionFixed", "MP-version fixed"),
+            Map.entry("MpVersionFences", "MP-version fences"),
+            Map.entry("MpVersionNativeRoot", "MP-version fixed"),
+            Map.entry("MpVersionBroken", "MP-version broken-relaxed"),
+            Map.entry("MruClearFixed", "MRU-clear fixed-removed"),
+            Map.entry("MruClearBroken", "MRU-clear broken-untagged"),
+            Map.entry("VersionDropFixed", "VERSION-drop fixed"),
+            Map.entry("VersionDropBroken", "VERSION-drop broken-nocheck"));
+
     @Test
     void everyJcstressTestMatchesTheSharedTable() throws Exception {
         LitmusTable table = LitmusTable.fromClasspath();
@@ -63,6 +87,71 @@ class LitmusOutcomesTest {
     }
 
     @Test
+    void everyClassImplementsTheVariantItIsMappedTo() throws Exception {
+        Map<String, String> found = new TreeMap<>();
+        for (Class<?> test : jcstressTests()) {
+            found.put(test.getSimpleName(), test.getField("SCENARIO").get(null) + " " + test.getField("VARIANT").get(null));
+        }
+        assertEquals(new TreeMap<>(CLASSES), found, "jcstress classes and their (scenario, variant)");
+    }
+
+    @Test
+    void everyScenarioHasAFixedAndABrokenClass() {
+        LitmusTable table = LitmusTable.fromClasspath();
+        for (LitmusScenario s : table.scenarios()) {
+            List<LitmusScenario.Expectation> covered = CLASSES.values().stream()
+                    .filter(v -> v.startsWith(s.id() + " "))
+                    .map(v -> v.substring(s.id().length() + 1))
+                    .filter(v -> !JAVA_ONLY.contains(v))
+                    .map(v -> s.variant(v).expect()).toList();
+            assertTrue(covered.contains(LitmusScenario.Expectation.NEVER), s.id() + ": no jcstress class of a fixed variant");
+            assertTrue(covered.stream().anyMatch(e -> e != LitmusScenario.Expectation.NEVER), s.id() + ": no jcstress class of a broken variant");
+        }
+    }
+
+    /**
+     * scripts/jcstress-check.sh (run by CI) lists the classes whose verdict it enforces: its fixed list must be
+     * NEVER variants (they must pass), its broken list OBSERVABLE ones (they must fail on x86); every scenario
+     * has a class in the fixed list, and every scenario with an OBSERVABLE class has one in the broken list.
+     */
+    @Test
+    void theCiCheckEnforcesTheTablesExpectations() throws IOException {
+        LitmusTable table = LitmusTable.fromClasspath();
+        Path script = Path.of("../../scripts/jcstress-check.sh");
+        assertTrue(Files.isRegularFile(script), "missing " + script.toAbsolutePath());
+        List<String> lines = Files.readAllLines(script);
+        Map<String, List<String>> lists = new TreeMap<>();
+        for (String name : List.of("fixed", "broken")) {
+            String line = lines.stream().filter(l -> l.startsWith(name + "=(") && l.endsWith(")")).findFirst()
+                    .orElseThrow(() -> new AssertionError(script + " has no line " + name + "=(...)"));
+            lists.put(name, List.of(line.substring(name.length() + 2, line.length() - 1).trim().split("\\s+")));
+        }
+        Map<String, Set<LitmusScenario.Expectation>> enforced = new TreeMap<>();
+        for (var e : lists.entrySet()) {
+            LitmusScenario.Expectation want = e.getKey().equals("fixed") ? LitmusScenario.Expectation.NEVER
+                    : LitmusScenario.Expectation.OBSERVABLE;
+            for (String c : e.getValue()) {
+                String mapped = CLASSES.get(c);
+                assertTrue(mapped != null, script + " names " + c + ", which is not a jcstress class here");
+                String[] sv = mapped.split(" ");
+                LitmusScenario.Expectation is = JAVA_ONLY.contains(sv[1]) ? LitmusScenario.Expectation.NEVER
+                        : table.scenario(sv[0]).variant(sv[1]).expect();
+                assertEquals(want, is, script + " lists " + c + " (" + mapped + ") as " + e.getKey());
+                enforced.computeIfAbsent(sv[0], k -> new java.util.HashSet<>()).add(is);
+            }
+        }
+        for (LitmusScenario s : table.scenarios()) {
+            Set<LitmusScenario.Expectation> got = enforced.getOrDefault(s.id(), Set.of());
+            assertTrue(got.contains(LitmusScenario.Expectation.NEVER), script + " runs no fixed class of " + s.id());
+            boolean observableClass = CLASSES.values().stream().filter(v -> v.startsWith(s.id() + " "))
+                    .map(v -> v.substring(s.id().length() + 1)).filter(v -> !JAVA_ONLY.contains(v))
+                    .anyMatch(v -> s.variant(v).expect() == LitmusScenario.Expectation.OBSERVABLE);
+            assertEquals(observableClass, got.contains(LitmusScenario.Expectation.OBSERVABLE),
+                    script + ": a broken class of " + s.id() + " that must fail on x86 is not checked to fail");
+        }
+    }
+
+    @Test
     void theKeysTheTestsReportAreTheTablesKeys() {
         LitmusTable table = LitmusTable.fromClasspath();
         LitmusScenario gp = table.scenario(RcuLitmusOutcomes.RCU_GP);
@@ -74,6 +163,23 @@ class LitmusOutcomesTest {
             }
         }
         assertFalse(gp.outcome(0, 1).isEmpty(), "saw=old,block=dead is listed");
+        LitmusScenario mp = table.scenario(RamLitmusOutcomes.MP_VERSION);
+        LitmusScenario mru = table.scenario(RamLitmusOutcomes.MRU_CLEAR);
+        LitmusScenario vd = table.scenario(RamLitmusOutcomes.VERSION_DROP);
+        for (int a = 0; a < 2; a++) {
+            for (int b = 0; b < 2; b++) {
+                assertEquals(mp.key(a, b), RamLitmusOutcomes.mp(a, b));
+                for (int c = 0; c < 2; c++) {
+                    assertEquals(mru.key(a, b, c), RamLitmusOutcomes.mru(a, b, c));
+                }
+            }
+            for (int use : new int[] {RamLitmusOutcomes.DROP, RamLitmusOutcomes.LIVE, RamLitmusOutcomes.DEAD}) {
+                assertEquals(vd.key(a, use), RamLitmusOutcomes.vd(a, use));
+            }
+        }
+        assertEquals(LitmusScenario.Grade.FORBIDDEN, vd.grade(0, RamLitmusOutcomes.DEAD), "seen=A,use=dead");
+        assertEquals(LitmusScenario.Grade.FORBIDDEN, mru.grade(1, 1, 1), "found=1,late=1,stale=1");
+        assertEquals(LitmusScenario.Grade.FORBIDDEN, mp.grade(1, 0), "version=new,list=old");
     }
 
     private static Expect expect(LitmusScenario.Grade grade) {
