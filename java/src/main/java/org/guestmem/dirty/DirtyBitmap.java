@@ -99,7 +99,14 @@ public final class DirtyBitmap {
             throw new IllegalArgumentException("destination of " + dest.length + " words cannot hold " + (to - from)
                     + " bits at bit " + destBit);
         }
-        return from < to ? take0(from, to, dest, destBit) : 0;
+        if (from >= to) {
+            return 0;
+        }
+        TakenWords.Dense out = dest == null ? null : new TakenWords.Dense(dest);
+        if (out != null) {
+            out.origin = destBit - from;
+        }
+        return take0(from, to, out);
     }
 
     /** Number of bits set in {@code [from, to)}. */
@@ -168,10 +175,9 @@ public final class DirtyBitmap {
         }
     }
 
-    long take0(long from, long to, long[] dest, long destBit) {
+    long take0(long from, long to, TakenWords out) {
         long w = from >>> 6, last = (to - 1) >>> 6, n = 0;
         long firstMask = -1L << from, lastMask = -1L >>> -to;
-        long base = destBit - from;                                // dest bit of bitmap bit 0
         // DT-1, Java form: an acquire fence, then plain loads as hints. The fence keeps every load below inside
         // this call (none is hoisted out of a caller's loop); a plain scan runs ~10x faster than opaque loads,
         // whose barriers keep the segment checks in the loop. A hint only decides whether to skip: a word
@@ -188,24 +194,11 @@ public final class DirtyBitmap {
                     ? (long) WORD.getAndSet(words, off, 0L)                   // DT-2; pairs with DS-1/DS-2
                     : (long) WORD.getAndBitwiseAnd(words, off, ~m) & m;       // DT-2; pairs with DS-1/DS-2
             n += Long.bitCount(taken);
-            if (dest != null && taken != 0) {
-                orInto(dest, base + (i << 6), taken);
+            if (out != null && taken != 0) {
+                out.taken(i, taken);
             }
         }
         return n;
-    }
-
-    /** ORs {@code v} into {@code dest} with v's bit 0 at dest bit {@code pos}; pos &lt; 0 only for bits below it that are zero. */
-    private static void orInto(long[] dest, long pos, long v) {
-        if (pos < 0) {
-            dest[0] |= v >>> -pos;
-            return;
-        }
-        int d = (int) (pos >>> 6), sh = (int) (pos & 63);
-        dest[d] |= v << sh;
-        if (sh != 0 && v >>> (64 - sh) != 0) {
-            dest[d + 1] |= v >>> (64 - sh);
-        }
     }
 
     /**

@@ -158,12 +158,9 @@ public final class DirtyMemory implements AutoCloseable {
         if (pages > (long) Integer.MAX_VALUE << 6) {
             throw new IllegalArgumentException("snapshot of " + pages + " pages is too large; take it in parts");
         }
-        if (scan(ramAddr, length, client, ANY, null) == 0) {
-            return new DirtySnapshot(first << pageShift, pages, pageShift, null, 0);   // clean: nothing to allocate
-        }
-        long[] words = new long[(int) ((pages + 63) >>> 6)];
-        long n = scan(ramAddr, length, client, TAKE, words);
-        return new DirtySnapshot(first << pageShift, pages, pageShift, words, n);
+        TakenWords.Sparse taken = new TakenWords.Sparse();                    // only the non-zero words
+        long n = scan(ramAddr, length, client, TAKE, taken);
+        return new DirtySnapshot(first << pageShift, pages, pageShift, taken, n);
     }
 
     /**
@@ -177,7 +174,7 @@ public final class DirtyMemory implements AutoCloseable {
         if (pages > (long) dest.length << 6) {
             throw new IllegalArgumentException("destination of " + dest.length + " words cannot hold " + pages + " pages");
         }
-        return scan(ramAddr, length, client, TAKE, dest);
+        return scan(ramAddr, length, client, TAKE, new TakenWords.Dense(dest));
     }
 
     /** Dirty pages of {@code client} over all covered RAM. */
@@ -229,7 +226,7 @@ public final class DirtyMemory implements AutoCloseable {
     private static final int ANY = 0, COUNT = 1, TAKE = 2;
 
     /** Applies {@code op} to {@code client}'s pages of the range, chunk by chunk; sums (ANY: stops at 1). */
-    private long scan(long ramAddr, long length, DirtyClient client, int op, long[] dest) {
+    private long scan(long ramAddr, long length, DirtyClient client, int op, TakenWords out) {
         Objects.requireNonNull(client, "client");
         checkRange(ramAddr, length);
         if (length == 0) {
@@ -254,7 +251,14 @@ public final class DirtyMemory implements AutoCloseable {
                         }
                     }
                     case COUNT -> total += b.count0(p - base, to - base);       // DT-3
-                    default -> total += b.take0(p - base, to - base, dest, p - first);  // DT-1, DT-2
+                    default -> {
+                        if (out instanceof TakenWords.Sparse) {
+                            out.origin = base;                                  // absolute page of bit 0
+                        } else if (out != null) {
+                            out.origin = base - first;                          // dest bit of bit 0
+                        }
+                        total += b.take0(p - base, to - base, out);             // DT-1, DT-2
+                    }
                 }
                 p = to;
             }

@@ -1,23 +1,34 @@
 package org.guestmem.dirty;
 
+import java.util.Arrays;
+
 /**
  * The dirty pages of one client over a range, taken (and cleared) by {@link DirtyMemory#snapshotAndClear}.
- * Immutable and thread-confined data (a plain on-heap copy); bit i stands for the page at
+ * Immutable, on-heap and sparse: only the 64-page words that held a dirty page are kept, so a lightly dirty
+ * snapshot of a large guest costs little. {@link #words()} gives the dense form, bit i standing for the page at
  * {@code start() + i * pageSize()}.
  */
 public final class DirtySnapshot {
     private final long start;
     private final long pages;
     private final int pageShift;
-    /** Bit i = page i; null when no page was dirty (nothing was allocated). */
+    /** Absolute page index of the first page covered. */
+    private final long firstPage;
+    /** Absolute word indices (absolute page >>> 6) of the words with a dirty page, ascending. */
+    private final long[] index;
+    /** The dirty pages of word index[k] (bit b = absolute page index[k] * 64 + b); only pages in the range. */
     private final long[] bits;
+    private final int size;
     private final long count;
 
-    DirtySnapshot(long start, long pages, int pageShift, long[] bits, long count) {
+    DirtySnapshot(long start, long pages, int pageShift, TakenWords.Sparse taken, long count) {
         this.start = start;
         this.pages = pages;
         this.pageShift = pageShift;
-        this.bits = bits;
+        this.firstPage = start >>> pageShift;
+        this.index = taken.index;
+        this.bits = taken.bits;
+        this.size = taken.size;
         this.count = count;
     }
 
@@ -46,7 +57,12 @@ public final class DirtySnapshot {
             return false;
         }
         long p = (ramAddr - start) >>> pageShift;
-        return bits != null && p < pages && (bits[(int) (p >>> 6)] & 1L << p) != 0;
+        if (p >= pages) {
+            return false;
+        }
+        long page = firstPage + p;
+        int k = Arrays.binarySearch(index, 0, size, page >>> 6);
+        return k >= 0 && (bits[k] & 1L << page) != 0;
     }
 
     /**
@@ -55,24 +71,40 @@ public final class DirtySnapshot {
      */
     public long nextDirty(long fromAddr) {
         long p = fromAddr <= start ? 0 : ((fromAddr - start - 1) >>> pageShift) + 1;   // round up to a page start
-        if (p >= pages || bits == null) {
+        if (p >= pages || size == 0) {
             return -1;
         }
-        int w = (int) (p >>> 6);
-        long v = bits[w] & -1L << p;
-        while (v == 0) {
-            if (++w >= bits.length) {
+        long page = firstPage + p;
+        int k = Arrays.binarySearch(index, 0, size, page >>> 6);
+        long v;
+        if (k >= 0) {
+            v = bits[k] & -1L << page;
+        } else {
+            k = -k - 1;
+            if (k >= size) {
                 return -1;
             }
-            v = bits[w];
+            v = bits[k];
         }
-        long page = ((long) w << 6) + Long.numberOfTrailingZeros(v);
-        return page < pages ? start + (page << pageShift) : -1;
+        while (v == 0) {
+            if (++k >= size) {
+                return -1;
+            }
+            v = bits[k];
+        }
+        long found = (index[k] << 6) + Long.numberOfTrailingZeros(v) - firstPage;
+        return found < pages ? start + (found << pageShift) : -1;
     }
 
-    /** The raw words (bit i = page i of the range); a copy. */
+    /** The raw words (bit i = page i of the range); a new array. */
     public long[] words() {
-        return bits != null ? bits.clone() : new long[(int) ((pages + 63) >>> 6)];
+        long[] w = new long[(int) ((pages + 63) >>> 6)];
+        TakenWords.Dense out = new TakenWords.Dense(w);
+        out.origin = -firstPage;                               // range bit of absolute page 0
+        for (int k = 0; k < size; k++) {
+            out.taken(index[k], bits[k]);
+        }
+        return w;
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.lang3.Validate;
 import org.guestmem.migration.RamStream.BlockEntry;
 
 /**
@@ -42,6 +43,7 @@ public final class StreamInspector implements RamRecordSink {
 
     /** @param extractDir where to write the blocks, or null to only count */
     public StreamInspector(int pageSize, Path extractDir) {
+        Validate.isTrue(pageSize >= 1024 && Integer.bitCount(pageSize) == 1, "page size %d must be a power of two >= 1024", pageSize);
         this.pageSize = pageSize;
         this.extractDir = extractDir;
         this.scratch = new byte[pageSize];
@@ -94,13 +96,22 @@ public final class StreamInspector implements RamRecordSink {
         for (BlockEntry e : list) {
             blocks.put(e.name(), new BlockCounts(e.name(), e.length()));
             if (extractDir != null) {
+                Path file = extractDir.resolve(fileName(e.name()));
+                FileChannel f;
                 try {
-                    FileChannel f = FileChannel.open(extractDir.resolve(fileName(e.name())), StandardOpenOption.CREATE,
-                            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                    files.put(e.name(), f);
-                    f.write(ByteBuffer.allocate(1), e.length() - 1);          // the file has the block's length
+                    f = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                            StandardOpenOption.READ, StandardOpenOption.WRITE);
                 } catch (IOException x) {
                     throw new UncheckedIOException(x);
+                }
+                files.put(e.name(), f);
+                try {
+                    f.write(ByteBuffer.allocate(1), e.length() - 1);          // the file has the block's length
+                } catch (IOException x) {
+                    // The stream's claim, not the disk, is what fails here (e.g. EFBIG for an exabyte block): the
+                    // reader reports it as a format error at the MEM_SIZE record's offset.
+                    throw new IllegalArgumentException(String.format("MEM_SIZE block '%s' of %d bytes cannot be extracted to %s: %s",
+                            e.name(), e.length(), file, x.getMessage()), x);
                 }
             }
         }

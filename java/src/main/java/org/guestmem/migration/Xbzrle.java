@@ -65,6 +65,8 @@ public final class Xbzrle {
      * {@code dlen} bytes (QEMU's xbzrle_encode_buffer, same checks in the same order).
      */
     public static int encode(byte[] old, byte[] cur, int slen, byte[] dst, int dlen) {
+        checkLength("page length", slen, Math.min(old.length, cur.length), "the old and current pages");
+        checkLength("destination length", dlen, dst.length, "the destination");
         int i = 0, d = 0;
         while (i < slen) {
             if (d + 2 > dlen) {
@@ -102,6 +104,8 @@ public final class Xbzrle {
      * xbzrle_decode_buffer). On -1, {@code dst} may be partly written: decode into a copy when that matters.
      */
     public static int decode(byte[] src, int slen, byte[] dst, int dlen) {
+        checkLength("encoded length", slen, src.length, "the encoded data");
+        checkLength("page length", dlen, dst.length, "the page");
         int i = 0, d = 0;
         while (i < slen) {
             if (slen - i < 2) {
@@ -200,5 +204,12 @@ public final class Xbzrle {
             i++;
         }
         return i;
+    }
+
+    /** A length argument must lie in {@code 0..limit} (what the array holds); names the value otherwise. */
+    private static void checkLength(String what, int len, int limit, String array) {
+        if (len < 0 || len > limit) {
+            throw new IllegalArgumentException(what + " " + len + " is outside 0.." + limit + " (the size of " + array + ")");
+        }
     }
 }

@@ -67,6 +67,7 @@ public final class XbzrlePageCache {
      * -1 when the slot holds another address that is younger than the lifetime.
      */
     public int insert(long addr, MemorySegment src, long srcOffset, long age) {
+        Validate.isTrue(srcOffset >= 0 && srcOffset <= src.byteSize() - pageSize, "page at offset %d does not fit the %d-byte source", srcOffset, src.byteSize());
         int s = claim(addr, age);
         if (s < 0) {
             return -1;
@@ -77,6 +78,7 @@ public final class XbzrlePageCache {
 
     /** As {@link #insert(long, MemorySegment, long, long)} from a heap page. */
     public int insert(long addr, byte[] src, long age) {
+        Validate.isTrue(src.length >= pageSize, "page of %d bytes is shorter than the target page size %d", src.length, pageSize);
         int s = claim(addr, age);
         if (s < 0) {
             return -1;

@@ -286,9 +286,18 @@ public final class Rcu implements AutoCloseable {
 
     private RcuReader register(Thread thread) {
         checkOpen("registering a reader");
-        RcuReader r = new RcuReader(flavor, gracePeriod, table.segment, registry.register(thread), thread);
+        RcuReader r = registry.registrationOf(thread);     // its thread-local was erased: same slot, same state
+        if (r == null) {
+            r = new RcuReader(flavor, gracePeriod, table.segment, registry.register(thread), thread);
+            registry.attach(r.slot(), r);
+        }
         readers.set(r);
         return r;
+    }
+
+    /** Reader slots held by Java threads (live, or dead and not yet reaped). */
+    int registeredJavaSlots() {
+        return registry.javaSlots();
     }
 
     private void checkOpen(String what) {

@@ -16,11 +16,15 @@ final class ReaderRegistry {
     // Written under lock (register, unregister, reap); read lock-free by the writer (GP-5 liveness check)
     // and by reapIfDead before it takes the lock. AtomicReferenceArray: volatile element access.
     private final AtomicReferenceArray<Thread> owners;
+    // The registration object of each Java slot, so a thread whose thread-local was erased gets the same
+    // one back (see #registrationOf). Written under lock with owners; read by the owner thread only.
+    private final AtomicReferenceArray<RcuReader> registrations;
     private final ReentrantLock lock = new ReentrantLock();
 
     ReaderRegistry(SlotWords words) {
         this.words = words;
         this.owners = new AtomicReferenceArray<>(words.slotCount());
+        this.registrations = new AtomicReferenceArray<>(words.slotCount());
     }
 
     /**
@@ -48,6 +52,31 @@ final class ReaderRegistry {
         }
     }
 
+    /** Records the registration object of a slot {@link #register} just gave out. */
+    void attach(int slot, RcuReader reader) {
+        lock.lock();
+        try {
+            registrations.set(slot, reader);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The registration {@code thread} (the calling thread) already holds, or null. A live thread whose
+     * thread-locals were erased (ForkJoinPool's common-pool workers erase them between tasks) still owns
+     * its slot: handing it a second slot would leak one per task until the table is full. Lock-free: only
+     * the calling thread registers or unregisters itself, and a reap never touches a live thread's slot.
+     */
+    RcuReader registrationOf(Thread thread) {
+        for (int i = 0; i < owners.length(); i++) {
+            if (owners.get(i) == thread) {
+                return registrations.get(i);
+            }
+        }
+        return null;
+    }
+
     /** Frees {@code slot}, which {@code thread} must own. */
     void unregister(int slot, Thread thread) {
         lock.lock();
@@ -56,6 +85,7 @@ final class ReaderRegistry {
                 throw new IllegalStateException("RCU slot " + slot + " is not owned by " + thread.getName());
             }
             owners.set(slot, null);
+            registrations.set(slot, null);
             words.release(slot);
         } finally {
             lock.unlock();
@@ -79,6 +109,7 @@ final class ReaderRegistry {
                 return false; // reaped meanwhile (by a registration)
             }
             owners.set(slot, null);
+            registrations.set(slot, null);
             words.release(slot);
             return true;
         } finally {
@@ -113,6 +144,7 @@ final class ReaderRegistry {
             Thread t = owners.get(i);
             if (t != null && !t.isAlive()) {
                 owners.set(i, null);
+                registrations.set(i, null);
                 words.release(i);
                 reaped++;
             }

@@ -1,0 +1,234 @@
+package org.guestmem.migration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.guestmem.nativeshim.CReaders;
+import org.guestmem.ram.Backing;
+import org.guestmem.ram.GuestMemory;
+import org.guestmem.ram.RamBlock;
+import org.guestmem.ram.RamBlockSpec;
+import org.guestmem.ram.RamList;
+import org.guestmem.rcu.Rcu;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Soak: vCPU writers on the migratable blocks, a hot-plug thread adding and freeing memfd-backed
+ * non-migratable blocks, C reader threads in the same RCU domain writing those blocks through the native
+ * block table, and in-process live migrations one after another, for {@code -Dguestmem.soak.seconds}
+ * (default 20; scripts/soak.sh runs the long one). After every migration the destination equals the
+ * source; at the end nothing was lost: no use-after-close (C reader errors, Java thread failures, RCU
+ * callback failures all zero, and no crash), every freed block unmapped, and the process's native
+ * footprint back at its start level: the churn's memfd mappings, their RSS and fds gone, the mapping count
+ * and fd count back at the level after warm-up, and the RSS outside the Java heap no higher at the end than
+ * at half time (it grows in the first seconds: JIT code, GC tables, malloc arenas; a leak keeps growing).
+ *
+ * <p>The C readers write raw memory that dirty tracking cannot see, so they are kept off the migratable
+ * blocks: a hole is reserved below them (QEMU's best fit puts the churn blocks there) and the readers'
+ * address span ends where the first migratable block begins.
+ */
+class SoakTest {
+    static final long KiB = 1024, MiB = 1024 * KiB, PAGE = 4096;
+    static final String CHURN = "soak.hot-";
+
+    /** Added to by the hot-plug thread, any thread's uncaught exception and the RCU reclaimer; read by the test thread. */
+    final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+
+    @Test
+    void vcpusHotplugCReadersAndRepeatedMigrationsLoseNothing() throws Exception {
+        long seconds = Long.getLong("guestmem.soak.seconds", 20);
+        long progressEvery = Math.max(5, Math.min(30, seconds / 10)) * 1_000_000_000L;
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> failures.add(e));
+        Footprint before = Footprint.now();
+        try (Rcu rcu = Rcu.create(Rcu.Flavor.FENCE)) {
+            rcu.onCallbackFailure(failures::add);
+            RamList src = new RamList(rcu, PAGE), dst = new RamList(rcu, PAGE);
+            src.add(nonMigratable("c.anchor", 256 * KiB, false));            // offset 0
+            RamBlock hole = src.add(nonMigratable("c.hole", 4 * MiB, false)); // reserves the churn area
+            RamBlock ram = src.add(RamBlockSpec.of("pc.ram", 8 * MiB));
+            src.add(RamBlockSpec.of("pc.bios", 256 * KiB));
+            RamBlock ram2 = src.add(RamBlockSpec.resizeable("ram2", MiB, 4 * MiB));
+            src.free(hole);
+            long cSpan = src.blocks().stream().filter(RamBlock::isMigratable).mapToLong(RamBlock::offset).min().orElseThrow();
+            dst.add(RamBlockSpec.of("pc.ram", 8 * MiB));
+            dst.add(RamBlockSpec.of("pc.bios", 256 * KiB));
+            dst.add(RamBlockSpec.resizeable("ram2", 2 * MiB, 4 * MiB));
+            Guests.fill(src, 3);
+
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong hotplugs = new AtomicLong();
+            List<RamBlock> churned = new ArrayList<>();         // added to by the hot-plug thread (synchronized); read after its join
+            Thread hotplug = Thread.ofPlatform().name("soak-hotplug").start(() -> churn(src, stop, hotplugs, churned, cSpan));
+            long migrations = 0, bytes = 0;
+            CReaders.Stats cStats;
+            Footprint warm = null, mid = null;
+            long t0 = System.nanoTime(), deadline = t0 + seconds * 1_000_000_000L, nextProgress = t0 + progressEvery;
+            try (SimulatedVcpus vcpus = new SimulatedVcpus(new GuestMemory(src), List.of(ram, ram2), 2, 20_000, 17).start();
+                    CReaders readers = CReaders.start(rcu.readerTable(), src.nativeTable().root(), cSpan, 2, 99)) {
+                while (migrations < 2 || System.nanoTime() < deadline) {
+                    bytes += migrate(src, dst, vcpus);
+                    migrations++;
+                    assertSame(src, dst, migrations);           // the vCPUs stay paused until the comparison is done
+                    vcpus.resume();
+                    assertTrue(failures.isEmpty(), () -> "after migration " + failures.size() + " failures: " + failures.peek());
+                    long now = System.nanoTime();
+                    if (warm == null) {
+                        warm = Footprint.now();
+                    } else if (mid == null && now - t0 >= (deadline - t0) / 2) {
+                        mid = Footprint.now();                  // the JIT, GC tables and malloc arenas have grown by now
+                    }
+                    if (now >= nextProgress) {
+                        nextProgress = now + progressEvery;
+                        System.out.printf("soak: %d/%d s, %d migrations (%d MiB), %d hot-plugs, %d vCPU writes, %s%n", (now - t0) / 1_000_000_000L,
+                                seconds, migrations, bytes / MiB, hotplugs.get(), vcpus.writes(), Footprint.now());
+                    }
+                    Thread.sleep(20);
+                }
+                stop.set(true);
+                hotplug.join();
+                cStats = readers.stop();
+            } finally {
+                stop.set(true);
+                hotplug.join();
+            }
+            for (RamBlock b : src.blocks()) {
+                if (b.name().startsWith(CHURN)) {
+                    src.free(b);
+                }
+            }
+            rcu.drain();                                                 // every freed block's reclaim has run
+            Footprint after = Footprint.now();
+            System.out.printf("soak: %d s, %d migrations (%d MiB), %d hot-plugs, C readers %s%nsoak: before %s%nsoak: after warm-up %s%nsoak: at half time %s%nsoak: at the end %s%n",
+                    (System.nanoTime() - t0) / 1_000_000_000L, migrations, bytes / MiB, hotplugs.get(), cStats, before, warm, mid, after);
+
+            assertEquals(List.of(), List.copyOf(failures), "no Java thread failed, no RCU callback failed");
+            assertEquals(0, cStats.errors(), "C reader errors: " + cStats);
+            assertTrue(cStats.written() > 0, "the C readers wrote the churn blocks: " + cStats);
+            assertTrue(hotplugs.get() > 0 && migrations >= 2, hotplugs + " hot-plugs, " + migrations + " migrations");
+            assertEquals(0, rcu.callbackFailures());
+            List<RamBlock> stillMapped = churned.stream().filter(RamBlock::isMapped).toList();
+            assertEquals(List.of(), stillMapped, "every freed block was unmapped");
+            assertEquals(0, after.churnMappings(), "no memfd mapping of a churn block is left");
+            assertTrue(after.fds() <= warm.fds() + 4, "file descriptors back at the warm level: " + warm + " -> " + after);
+            assertTrue(after.mappings() <= warm.mappings() + 64, "mapping count back near the warm level: " + warm + " -> " + after);
+            assertTrue(after.shmemKiB() <= warm.shmemKiB(), "memfd RSS back at (or below) the warm level: " + warm + " -> " + after);
+            Footprint ref = mid != null ? mid : warm;
+            assertTrue(after.nativeKiB() <= ref.nativeKiB() + 48 * 1024, "RSS outside the heap does not grow in the second half: " + ref + " -> " + after);
+            src.close();
+            dst.close();
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+        Footprint closed = Footprint.now();
+        System.out.println("soak: after closing the lists and the domain " + closed);
+        assertTrue(closed.fds() <= before.fds(), "fds back at the start level: " + before + " -> " + closed);
+        assertTrue(closed.mappings() <= before.mappings() + 32, "mapping count back near the start level: " + before + " -> " + closed);
+    }
+
+    /** Adds and frees memfd-backed non-migratable blocks, at most 8 alive, all inside the C readers' span. */
+    private void churn(RamList src, AtomicBoolean stop, AtomicLong hotplugs, List<RamBlock> churned, long cSpan) {
+        SplittableRandom rnd = new SplittableRandom(5);
+        List<RamBlock> alive = new ArrayList<>();
+        long n = 0;
+        try {
+            while (!stop.get()) {
+                if (alive.size() < 8 && (alive.size() < 2 || rnd.nextBoolean())) {
+                    RamBlock b = src.add(nonMigratable(CHURN + n++, 256 * KiB, true));
+                    assertTrue(b.offset() + b.maxLength() <= cSpan, "churn block " + b + " lies below the first migratable block");
+                    alive.add(b);
+                    synchronized (churned) {
+                        churned.add(b);
+                    }
+                } else {
+                    src.free(alive.remove(rnd.nextInt(alive.size())));
+                }
+                hotplugs.incrementAndGet();
+                Thread.sleep(2);
+            }
+        } catch (Throwable e) {
+            failures.add(e);
+        }
+    }
+
+    static RamBlockSpec nonMigratable(String name, long size, boolean memfd) {
+        return new RamBlockSpec(name, size, size, memfd ? Backing.memfd() : Backing.anonymous(), EnumSet.of(RamBlock.Flag.NORESERVE));
+    }
+
+    /** One in-process live migration with a destination thread; the vCPUs are left paused. Returns the bytes sent. */
+    private static long migrate(RamList src, RamList dst, SimulatedVcpus vcpus) throws Exception {
+        MigrationChannel[] pair = MigrationChannel.inMemoryPair(1 << 20);
+        CompletableFuture<LiveMigration.LoadStats> dest = CompletableFuture.supplyAsync(() -> {
+            try {
+                return LiveMigration.receive(pair[1], dst);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try {
+            MigrationStats s = new LiveMigration(src, LiveMigration.Options.defaults().withBandwidth(512 * MiB), null)
+                    .send(pair[0], vcpus::pause, () -> {});
+            dest.get(60, TimeUnit.SECONDS);
+            return s.transferredBytes();
+        } finally {
+            pair[0].close();
+        }
+    }
+
+    private static void assertSame(RamList src, RamList dst, long migration) {
+        for (RamBlock s : src.blocks()) {
+            if (s.isMigratable()) {
+                RamBlock d = dst.block(s.name());
+                assertEquals(s.usedLength(), d.usedLength(), "used length of " + s.name());
+                long at = MemorySegment.mismatch(s.segment(), 0, s.usedLength(), d.segment(), 0, d.usedLength());
+                assertEquals(-1, at, "migration " + migration + ": block " + s.name() + " differs at byte " + at);
+            }
+        }
+    }
+
+    /**
+     * The process's footprint from /proc/self: RSS, RSS outside the Java heap (RSS minus the committed heap,
+     * after a GC: what native memory holds), shared-memory RSS (memfd blocks), mapping count, open fds,
+     * mappings of churn memfds, live threads.
+     */
+    record Footprint(long rssKiB, long nativeKiB, long shmemKiB, long mappings, long fds, long churnMappings, int threads) {
+        static Footprint now() throws IOException {
+            System.gc();
+            List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
+            long rss = kib(status, "VmRSS:"), shmem = kib(status, "RssShmem:");
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
+            List<String> maps = Files.readAllLines(Path.of("/proc/self/maps"));
+            long churn = maps.stream().filter(l -> l.contains("memfd:guestmem:" + CHURN)).count();
+            long fds;
+            try (var s = Files.list(Path.of("/proc/self/fd"))) {
+                fds = s.count();
+            }
+            return new Footprint(rss, Math.max(0, rss - heap), shmem, maps.size(), fds, churn, Thread.activeCount());
+        }
+
+        private static long kib(List<String> status, String key) {
+            return status.stream().filter(l -> l.startsWith(key)).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(-1);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("RSS %d MiB (outside the heap %d MiB, shmem %d MiB), %d mappings, %d fds, %d churn mappings, %d threads",
+                    rssKiB / 1024, nativeKiB / 1024, shmemKiB / 1024, mappings, fds, churnMappings, threads);
+        }
+    }
+}
