@@ -9,7 +9,7 @@ import java.util.Map;
 import org.guestmem.rcu.Rcu;
 
 /**
- * {@code BenchRunner [rcu|ram|scaling|migration-progress|all] [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
+ * {@code BenchRunner [rcu|ram|scaling|migration|migration-progress|all] [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
  * {@code guestmem bench}. Runs the native peers first (native/bench executables under
  * {@code <guestmem.native.dir>/native/bench}), then JMH in-process, then prints one table (benchmark, Java
  * figure, peer figure, ratio, goal, met?) with the machine, JDK and date, and writes
@@ -40,17 +40,17 @@ public final class BenchRunner {
                         }
                         out = Path.of(argv[++i]);
                     }
-                    case "rcu", "ram", "scaling", "migration-progress", "all" -> {
+                    case "rcu", "ram", "scaling", "migration", "migration-progress", "all" -> {
                         if (suite != null) {
                             throw new IllegalArgumentException("suite given twice: '" + suite + "' and '" + argv[i] + "'");
                         }
                         suite = argv[i];
                     }
-                    default -> throw new IllegalArgumentException("unknown argument '" + argv[i] + "' (suites: rcu, ram, scaling, migration-progress, all; options: --full, --json, --out DIR)");
+                    default -> throw new IllegalArgumentException("unknown argument '" + argv[i] + "' (suites: rcu, ram, scaling, migration, migration-progress, all; options: --full, --json, --out DIR)");
                 }
             }
             suite = suite == null ? "all" : suite;
-            return new Args(suite.equals("all") ? List.of("rcu", "ram", "scaling", "migration-progress") : List.of(suite), full, json, out);
+            return new Args(suite.equals("all") ? List.of("rcu", "ram", "scaling", "migration", "migration-progress") : List.of(suite), full, json, out);
         }
     }
 
@@ -106,6 +106,12 @@ public final class BenchRunner {
                 ScalingCharts.readers(m, args.out(), flavors).ifPresent(charts::add);
                 ResultCharts.lookup(m, args.out(), suite, ScalingSuite.BLOCKS).ifPresent(charts::add);
                 ScalingCharts.bitmapSync(m, args.out()).ifPresent(charts::add);
+            } else if (suite.equals("migration")) {
+                notes.addAll(NativeBenches.run(nativeBench, List.of("xbzrle_bench"), args.full(), m));
+                JmhBenches.run("org\\.guestmem\\.bench\\.(XbzrleBench|ZeroPageBench|MigrationThroughputBench)\\.",
+                        Map.of(), args.full(), lib, 0, brief, true, m);
+                rows = Comparisons.migration(m);
+                notes.addAll(Comparisons.migrationNotes(m));
             } else {
                 notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench"), args.full(), m));
                 notes.add("dirty marking: Java uses RCU " + (membarrier ? "MEMBARRIER" : "FENCE")

@@ -144,6 +144,88 @@ final class Comparisons {
         return rows;
     }
 
+    static final List<Integer> XBZRLE_PCTS = List.of(1, 10, 50);
+    static final long ZERO_CACHED = 4096, ZERO_RAM = 256L << 20;
+
+    /**
+     * XBZRLE encode/decode against the C port (at least 0.8x C speed: Java time within 1.25x), zero-page
+     * detection against C memcmp, the C word scan and memory read bandwidth (at least 70% of the read
+     * bandwidth from memory), migration throughput against raw loopback TCP (at least 80%).
+     */
+    static List<Comparison> migration(Measurements m) {
+        List<Comparison> rows = new ArrayList<>();
+        for (String op : List.of("encode", "decode")) {
+            for (int pct : XBZRLE_PCTS) {
+                rows.add(new Comparison("XBZRLE " + op + ", " + pct + "% of bytes changed (per page)", m.java("XbzrleBench." + op, "pct=" + pct),
+                        "C port", m.nativeFigure("xbzrle", "variant=" + op, "param=" + pct), within(1.25)));
+            }
+        }
+        Comparison.Goal bandwidth = new Comparison.Goal(">= 70% of bandwidth", 1 / 0.7);
+        for (String where : List.of("ram", "cached")) {
+            long span = where.equals("ram") ? ZERO_RAM : ZERO_CACHED;
+            String w = where.equals("ram") ? "256 MiB from memory" : "one page in L1";
+            String[] z = {"where=" + where, "content=zero"};
+            rows.add(new Comparison("zero page? ZeroPages.isZero, zero pages, " + w, m.java("ZeroPageBench.isZero", z),
+                    "C memory read bandwidth (sum of words)", m.nativeFigure("zero_check", "variant=read/zero", "param=" + span),
+                    where.equals("ram") ? bandwidth : NONE));
+            rows.add(new Comparison("zero page? ZeroPages.isZero, zero pages, " + w, m.java("ZeroPageBench.isZero", z),
+                    "Java memory read bandwidth (sum of longs)", m.java("ZeroPageBench.readBandwidth", z), NONE));
+            rows.add(new Comparison("zero page? ZeroPages.isZero, zero pages, " + w, m.java("ZeroPageBench.isZero", z),
+                    "C memcmp with a zero page", m.nativeFigure("zero_check", "variant=memcmp/zero", "param=" + span), NONE));
+            rows.add(new Comparison("zero page? ZeroPages.isZero, zero pages, " + w, m.java("ZeroPageBench.isZero", z),
+                    "C vector OR scan (32-byte vectors)", m.nativeFigure("zero_check", "variant=words/zero", "param=" + span), NONE));
+            rows.add(new Comparison("zero page? unrolled long loop, zero pages, " + w, m.java("ZeroPageBench.longLoop", z),
+                    "C vector OR scan (32-byte vectors)", m.nativeFigure("zero_check", "variant=words/zero", "param=" + span), NONE));
+            rows.add(new Comparison("zero page? ZeroPages.isZero, random pages, " + w, m.java("ZeroPageBench.isZero", "where=" + where, "content=random"),
+                    "C memcmp with a zero page", m.nativeFigure("zero_check", "variant=memcmp/random", "param=" + span), NONE));
+        }
+        rows.add(new Comparison("live migration of 256 MiB of random pages, loopback TCP", m.java("MigrationThroughputBench.migrate"),
+                "raw loopback TCP of the same bytes", m.java("MigrationThroughputBench.rawTcp"), new Comparison.Goal(">= 80% of raw TCP", 1.25)));
+        return rows;
+    }
+
+    /** Bandwidths in GB/s and whether both sides of the XBZRLE rows encoded the same bytes. */
+    static List<String> migrationNotes(Measurements m) {
+        List<String> notes = new ArrayList<>();
+        for (int pct : XBZRLE_PCTS) {
+            Optional<Measurements.Figure> c = m.nativeFigure("xbzrle", "variant=encode", "param=" + pct);
+            String cBytes = c.map(f -> f.params().get("encoded_bytes")).orElse(null);
+            if (cBytes != null) {
+                long java = XbzrleBench.encodedBytes(pct);
+                notes.add(java == Long.parseLong(cBytes)
+                        ? "XBZRLE " + pct + "%: Java and C encode the same 256 page pairs to the same " + java + " bytes"
+                                + " (" + c.get().params().get("overflow_pages") + " pages overflow)"
+                        : "XBZRLE " + pct + "%: INPUTS DIFFER: Java encodes to " + java + " bytes, C to " + cBytes);
+            }
+        }
+        for (String where : List.of("ram", "cached")) {
+            long span = where.equals("ram") ? ZERO_RAM : ZERO_CACHED;
+            List<String> parts = new ArrayList<>();
+            gbps(parts, "Java isZero", m.java("ZeroPageBench.isZero", "where=" + where, "content=zero"));
+            gbps(parts, "Java mismatch", m.java("ZeroPageBench.mismatch", "where=" + where, "content=zero"));
+            gbps(parts, "Java long loop", m.java("ZeroPageBench.longLoop", "where=" + where, "content=zero"));
+            gbps(parts, "Java read", m.java("ZeroPageBench.readBandwidth", "where=" + where, "content=zero"));
+            gbps(parts, "C memcmp", m.nativeFigure("zero_check", "variant=memcmp/zero", "param=" + span));
+            gbps(parts, "C vector scan", m.nativeFigure("zero_check", "variant=words/zero", "param=" + span));
+            gbps(parts, "C read", m.nativeFigure("zero_check", "variant=read/zero", "param=" + span));
+            notes.add("zero pages, " + where + ", GB/s (4096 B per page / ns): " + String.join(", ", parts));
+        }
+        m.java("MigrationThroughputBench.migrate").ifPresent(f -> notes.add(String.format(Locale.ROOT,
+                "live migration: %.0f MB/s%s", (256 << 20) / f.ns() * 1e3,
+                m.java("MigrationThroughputBench.rawTcp").map(r -> String.format(Locale.ROOT, ", raw TCP %.0f MB/s", (256 << 20) / r.ns() * 1e3)).orElse(""))));
+        notes.add("XBZRLE and zero-page figures are thread CPU time per page of the best repetition on both sides"
+                + " (C: best of 15 x 0.05 s, --full 25 x 0.2 s, CLOCK_THREAD_CPUTIME_ID; JMH: best of 10 iterations of 0.15 s,"
+                + " --full 3 forks x 5 x 1 s, CpuTime): on a shared machine wall time mostly measures the other processes."
+                + " The migration rows are wall time, best of 10 single shots of 256 MiB, and stay sensitive to load");
+        notes.add("XBZRLE pages: 256 page pairs, the changes in runs of 1-8 bytes at random offsets (XbzrleBench.pages and"
+                + " xbzrle_bench.c make the same bytes); decode applies each delta to the page it was made from");
+        return notes;
+    }
+
+    private static void gbps(List<String> parts, String name, Optional<Measurements.Figure> f) {
+        f.ifPresent(x -> parts.add(String.format(Locale.ROOT, "%s %.1f", name, 4096 / x.ns())));
+    }
+
     private static String threads(int t) {
         return t == 1 ? "1 thread" : t + " threads";
     }

@@ -27,7 +27,12 @@ final class Measurements {
 
     /** A native figure: bench, variant, impl, threads and param of one JSON line. */
     void addNative(String bench, String variant, String impl, int threads, long param, double ns) {
-        Map<String, String> p = new TreeMap<>();
+        addNative(bench, variant, impl, threads, param, ns, Map.of());
+    }
+
+    /** A native figure with the line's further fields (such as a checksum of the work done) kept as parameters. */
+    void addNative(String bench, String variant, String impl, int threads, long param, double ns, Map<String, String> extra) {
+        Map<String, String> p = new TreeMap<>(extra);
         p.put("variant", variant);
         p.put("impl", impl);
         p.put("threads", Integer.toString(threads));

@@ -83,6 +83,8 @@ final class NativeBenches {
         String impl = f.getOrDefault("impl", "c-twin");
         int threads = Integer.parseInt(f.getOrDefault("threads", "1"));
         long param = Long.parseLong(f.getOrDefault("param", f.getOrDefault("blocks", "0")));
-        into.addNative(bench, f.getOrDefault("variant", ""), impl, threads, param, Double.parseDouble(nsText));
+        Map<String, String> extra = new java.util.LinkedHashMap<>(f);
+        extra.keySet().removeAll(List.of("bench", "variant", "impl", "threads", "param", "blocks", "ns_per_op", "ops_per_s"));
+        into.addNative(bench, f.getOrDefault("variant", ""), impl, threads, param, Double.parseDouble(nsText), extra);
     }
 }

@@ -93,9 +93,42 @@ class BenchReportTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchRunner.Args.parse(new String[] {"rcu", "--fast"}));
         assertTrue(e.getMessage().contains("--fast"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> BenchRunner.Args.parse(new String[] {"rcu", "ram"}));
-        assertEquals(List.of("rcu", "ram", "scaling", "migration-progress"), BenchRunner.Args.parse(new String[] {"all", "--full"}).suites());
-        assertEquals(List.of("rcu", "ram", "scaling", "migration-progress"), BenchRunner.Args.parse(new String[] {"--json"}).suites());
+        assertEquals(List.of("rcu", "ram", "scaling", "migration", "migration-progress"), BenchRunner.Args.parse(new String[] {"all", "--full"}).suites());
+        assertEquals(List.of("rcu", "ram", "scaling", "migration", "migration-progress"), BenchRunner.Args.parse(new String[] {"--json"}).suites());
         assertEquals(List.of("scaling"), BenchRunner.Args.parse(new String[] {"scaling"}).suites());
+        assertEquals(List.of("migration"), BenchRunner.Args.parse(new String[] {"migration"}).suites());
+    }
+
+    @Test
+    void jmhScoresBecomeNanosecondsPerOperation() {
+        assertEquals(2.5, JmhBenches.toNs(2.5, "ns/op"), 1e-12);
+        assertEquals(2500, JmhBenches.toNs(2.5, "us/op"), 1e-9);
+        assertEquals(2.5e6, JmhBenches.toNs(2.5, "ms/op"), 1e-6);
+        assertEquals(250, JmhBenches.toNs(4e6, "ops/s"), 1e-9);
+        assertEquals(0.5, JmhBenches.toNs(2, "ops/ns"), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> JmhBenches.toNs(1, "B/op"));
+        assertThrows(IllegalArgumentException.class, () -> JmhBenches.toNs(1, "ns"));
+    }
+
+    @Test
+    void migrationRowsPairJavaWithTheCPortAndKeepTheLinesExtraFields() {
+        Measurements m = new Measurements();
+        m.addJava("XbzrleBench.encode", Map.of("pct", "10"), 900, 0);
+        m.addNative("xbzrle", "encode", "c", 1, 10, 1000, Map.of("encoded_bytes", "149910"));
+        m.addJava("ZeroPageBench.isZero", Map.of("where", "ram", "content", "zero"), 150, 0);
+        m.addNative("zero_check", "read/zero", "c", 1, Comparisons.ZERO_RAM, 100);
+        List<Comparison> rows = Comparisons.migration(m);
+        Comparison enc = rows.stream().filter(c -> c.benchmark().startsWith("XBZRLE encode, 10%")).findFirst().orElseThrow();
+        assertEquals(0.9, enc.ratio(), 1e-12);
+        assertEquals("yes", enc.met());
+        assertEquals("149910", enc.peer().orElseThrow().params().get("encoded_bytes"));
+        Comparison bw = rows.stream().filter(c -> c.goal().text().contains("bandwidth")).findFirst().orElseThrow();
+        assertEquals("NO", bw.met(), "150 ns against 100 ns is 67% of the bandwidth");
+        assertEquals("n/a", rows.getLast().met(), "no migration figures");
+        m.addNative("xbzrle", "encode", "c", 1, 1, 300, Map.of("encoded_bytes", "5"));
+        List<String> notes = Comparisons.migrationNotes(m);
+        assertTrue(notes.stream().anyMatch(n -> n.startsWith("XBZRLE 10%: Java and C encode the same 256 page pairs to the same 149910 bytes")), notes.toString());
+        assertTrue(notes.stream().anyMatch(n -> n.startsWith("XBZRLE 1%: INPUTS DIFFER")), notes.toString());
     }
 
     private static Measurements.Figure fig(double ns) {

@@ -15,9 +15,9 @@ import picocli.CommandLine.Unmatched;
  * from the benchmark jar in a child JVM with the same native-access flags.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run the quick side-by-side benchmarks (suite: rcu, ram, scaling, migration-progress or all, the default; --full for proper JMH runs; --json; --out DIR); results go to bench/results/.")
+        description = "Run the quick side-by-side benchmarks (suite: rcu, ram, scaling, migration, migration-progress or all, the default; --full for proper JMH runs; --json; --out DIR); results go to bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(arity = "0..1", paramLabel = "SUITE", description = "Which suite: rcu, ram, scaling, migration-progress or all (default: all, quick).")
+    @Parameters(arity = "0..1", paramLabel = "SUITE", description = "Which suite: rcu, ram, scaling, migration, migration-progress or all (default: all, quick).")
     String suite = "all";
 
     @Unmatched

@@ -51,6 +51,7 @@ final class InspectCommand implements Callable<Integer> {
         out.put("complete", r.complete());
         out.put("stopped_at", r.stoppedAt());
         out.put("ram_sections", inspector.sections());
+        out.put("capabilities", inspector.capabilities());
         List<Object> blocks = new ArrayList<>();
         for (StreamInspector.BlockCounts b : inspector.blocks().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -71,6 +72,9 @@ final class InspectCommand implements Callable<Integer> {
         }
         System.out.printf("%s: %d bytes read, %d RAM sections; %s%s%n", file, r.bytesRead(), inspector.sections(),
                 r.complete() ? "complete, " : "stopped at ", r.stoppedAt());
+        if (!inspector.capabilities().isEmpty()) {
+            System.out.println("capabilities: " + String.join(", ", inspector.capabilities()));
+        }
         System.out.printf("%-24s %12s %8s %8s %8s%n", "block", "length", "pages", "zero", "xbzrle");
         for (StreamInspector.BlockCounts b : inspector.blocks().values()) {
             System.out.printf("%-24s %12d %8d %8d %8d%n", b.name, b.length, b.pages, b.zeroPages, b.xbzrlePages);

@@ -40,6 +40,7 @@ public final class RamStreamReader {
     private long recordOffset;
     private boolean lastContinued;
     private boolean checkTrailingData = true;
+    private final List<String> capabilities = new ArrayList<>();
 
     public RamStreamReader(InputStream in, int pageSize) {
         Validate.isTrue(pageSize >= 1024 && Integer.bitCount(pageSize) == 1, "page size %d must be a power of two >= 1024", pageSize);
@@ -97,8 +98,9 @@ public final class RamStreamReader {
                         throw new StreamFormatException(off, "configuration name length " + len + " is outside 0..4096");
                     }
                     in.skip(len, "the configuration name");
-                    if (in.peek() == SUBSECTION) {
-                        return new Result(in.offset(), false, "a configuration subsection at byte offset " + in.offset() + " (not readable without its vmstate)");
+                    String unreadable = configurationSubsections();
+                    if (unreadable != null) {
+                        return new Result(in.offset(), false, unreadable);
                     }
                 }
                 case SECTION_START, SECTION_FULL -> {
@@ -131,6 +133,50 @@ public final class RamStreamReader {
                         type, sectionTypeName(type), ramSectionId >= 0 ? "; a RAM record after EOS?" : ""));
             }
         }
+    }
+
+    /**
+     * The subsections after the configuration's machine name that QEMU 7.2 may send:
+     * {@code configuration/capabilities} (be32 count, then count capability names as idstr; a QEMU
+     * with {@code x-ignore-shared} or {@code validate-uuid} sends it), {@code configuration/uuid} (16 bytes)
+     * and {@code configuration/target-page-bits} (be32, must give this reader's page size). Returns null
+     * when all were read, or where and why reading stops at one it does not know (its length is unknown).
+     */
+    private String configurationSubsections() throws IOException {
+        while (in.peek() == SUBSECTION) {
+            long at = in.offset();
+            in.u8("a configuration subsection");
+            String name = in.idstr("a configuration subsection name");
+            int version = in.be32("the configuration subsection version");
+            switch (name) {
+                case "configuration/capabilities" -> {
+                    int count = in.be32("the capability count");
+                    if (count < 0 || count > 256) {
+                        throw new StreamFormatException(at, "configuration capability count " + count + " is outside 0..256");
+                    }
+                    for (int i = 0; i < count; i++) {
+                        capabilities.add(in.idstr("a capability name"));
+                    }
+                }
+                case "configuration/uuid" -> in.skip(16, "the configuration uuid");
+                case "configuration/target-page-bits" -> {
+                    int bits = in.be32("the target page bits");
+                    if (bits < 10 || bits > 30 || 1 << bits != pageSize) {
+                        throw new StreamFormatException(at, "the stream's target page bits " + bits + " do not give this reader's page size " + pageSize);
+                    }
+                }
+                default -> {
+                    return "configuration subsection '" + name + "' (version " + version + ") at byte offset " + at
+                            + " (not readable without its vmstate)";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Capabilities named by the stream's configuration (QEMU sends those the destination must share). */
+    public List<String> capabilities() {
+        return List.copyOf(capabilities);
     }
 
     private Result end(long eofOffset) throws IOException {
@@ -205,6 +251,9 @@ public final class RamStreamReader {
             long at = in.offset();
             String name = in.idstr("a MEM_SIZE block name");
             long len = in.be64("a MEM_SIZE block length");
+            if (capabilities.contains("x-ignore-shared")) {
+                in.be64("the guest address of a MEM_SIZE block (x-ignore-shared)");
+            }
             if (len <= 0 || len % pageSize != 0 || len > left) {
                 throw new StreamFormatException(at, String.format("MEM_SIZE block '%s' has length %d: it must be a positive multiple of %d and at most the %d bytes left of the total %d",
                         name, len, pageSize, left, total));

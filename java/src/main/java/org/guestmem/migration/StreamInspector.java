@@ -39,6 +39,7 @@ public final class StreamInspector implements RamRecordSink {
     private final byte[] scratch;
     private long sections;
     private RamStreamReader.Result result;
+    private List<String> capabilities = List.of();
 
     /** @param extractDir where to write the blocks, or null to only count */
     public StreamInspector(int pageSize, Path extractDir) {
@@ -53,12 +54,14 @@ public final class StreamInspector implements RamRecordSink {
         if (extractDir != null) {
             Files.createDirectories(extractDir);
         }
+        RamStreamReader reader = new RamStreamReader(in, pageSize);
         try {
-            result = new RamStreamReader(in, pageSize).readAll(this);
+            result = reader.readAll(this);
             return result;
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
+            capabilities = reader.capabilities();
             for (FileChannel f : files.values()) {
                 f.close();
             }
@@ -67,6 +70,11 @@ public final class StreamInspector implements RamRecordSink {
 
     public Map<String, BlockCounts> blocks() {
         return blocks;
+    }
+
+    /** The capabilities the stream's configuration named (a QEMU stream with x-ignore-shared, validate-uuid). */
+    public List<String> capabilities() {
+        return capabilities;
     }
 
     public long sections() {

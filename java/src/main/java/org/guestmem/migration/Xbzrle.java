@@ -3,6 +3,7 @@ package org.guestmem.migration;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * QEMU's XBZRLE page delta (migration/xbzrle.c), same bytes on the wire:
@@ -12,12 +13,15 @@ import java.nio.ByteOrder;
  * </pre>
  * A zrun is a run of bytes equal in the old and new page, an nzrun a run of differing bytes carried
  * verbatim (not XOR). Only the first zrun may be 0; the trailing zrun is never written. The encoder
- * scans eight bytes at a time (the result is the same as a byte loop).
+ * scans equal runs with the vectorised {@link Arrays#mismatch} and differing runs eight bytes at a time
+ * (the result is the same as a byte loop); the decoder copies short runs with two overlapping moves.
  */
 public final class Xbzrle {
     private Xbzrle() {}
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L, HIGHS = 0x8080808080808080L;
     /** The largest value the small uleb128 encodes. */
     public static final int ULEB_MAX = 0x3fff;
@@ -103,48 +107,88 @@ public final class Xbzrle {
         checkLength("encoded length", slen, src.length, "the encoded data");
         checkLength("page length", dlen, dst.length, "the page");
         int i = 0, d = 0;
-        int[] v = new int[1];
         while (i < slen) {
             if (slen - i < 2) {
                 return -1;
             }
-            int r = ulebDecode(src, i, v);
-            if (r < 0 || (i != 0 && v[0] == 0)) {          // only the very first zrun may be 0
-                return -1;
+            // zrun: the small uleb128 read in line (ulebDecode's rules)
+            int b0 = src[i] & 0xff, zrun;
+            if (b0 < 0x80) {
+                zrun = b0;
+                if (zrun == 0 && i != 0) {                  // only the very first zrun may be 0
+                    return -1;
+                }
+                i++;
+            } else {
+                int b1 = src[i + 1] & 0xff;
+                zrun = b0 & 0x7f | b1 << 7;
+                if (b1 >= 0x80 || (zrun == 0 && i != 0)) {
+                    return -1;
+                }
+                i += 2;
             }
-            i += r;
-            d += v[0];
+            d += zrun;
             if (d > dlen || slen - i < 2) {
                 return -1;
             }
-            r = ulebDecode(src, i, v);
-            if (r < 0 || v[0] == 0) {
+            b0 = src[i] & 0xff;
+            int nzrun;
+            if (b0 < 0x80) {
+                nzrun = b0;
+                i++;
+            } else {
+                int b1 = src[i + 1] & 0xff;
+                if (b1 >= 0x80) {
+                    return -1;
+                }
+                nzrun = b0 & 0x7f | b1 << 7;
+                i += 2;
+            }
+            if (nzrun == 0 || d + nzrun > dlen || i + nzrun > slen) {
                 return -1;
             }
-            i += r;
-            int nzrun = v[0];
-            if (d + nzrun > dlen || i + nzrun > slen) {
-                return -1;
-            }
-            System.arraycopy(src, i, dst, d, nzrun);
+            copyRun(src, i, dst, d, nzrun);
             i += nzrun;
             d += nzrun;
         }
         return d;
     }
 
-    /** End of the run of equal bytes starting at {@code i}. */
+    /**
+     * Copies a run of {@code n >= 1} bytes as small copies do: two overlapping 8-, 4- or 2-byte moves
+     * (first and last) for up to 16 bytes, System.arraycopy beyond. Writes exactly {@code dst[d, d + n)}.
+     */
+    private static void copyRun(byte[] src, int i, byte[] dst, int d, int n) {
+        if (n > 16) {
+            System.arraycopy(src, i, dst, d, n);
+        } else if (n >= 8) {
+            LONGS.set(dst, d, (long) LONGS.get(src, i));
+            LONGS.set(dst, d + n - 8, (long) LONGS.get(src, i + n - 8));
+        } else if (n >= 4) {
+            INTS.set(dst, d, (int) INTS.get(src, i));
+            INTS.set(dst, d + n - 4, (int) INTS.get(src, i + n - 4));
+        } else if (n >= 2) {
+            SHORTS.set(dst, d, (short) SHORTS.get(src, i));
+            SHORTS.set(dst, d + n - 2, (short) SHORTS.get(src, i + n - 2));
+        } else {
+            dst[d] = src[i];
+        }
+    }
+
+    /**
+     * End of the run of equal bytes starting at {@code i}: the first long in line (short runs end there),
+     * then {@link Arrays#mismatch}, which the JIT turns into a vector loop.
+     */
     private static int equalRunEnd(byte[] a, byte[] b, int i, int n) {
-        for (; i + 8 <= n; i += 8) {
+        if (i + 8 <= n) {
             long x = (long) LONGS.get(a, i) ^ (long) LONGS.get(b, i);
             if (x != 0) {
                 return i + (Long.numberOfTrailingZeros(x) >>> 3);   // little-endian: lowest byte first
             }
+            i += 8;
         }
-        while (i < n && a[i] == b[i]) {
-            i++;
-        }
-        return i;
+        int m = Arrays.mismatch(a, i, n, b, i, n);
+        return m < 0 ? n : i + m;
     }
 
     /** End of the run of differing bytes starting at {@code i}. */

@@ -183,4 +183,36 @@ class XbzrleTest {
         assertEquals(9, dst[2]);
         assertEquals(0, Xbzrle.decode(new byte[0], 0, dst, PAGE), "empty data changes nothing");
     }
+
+    /** Short runs are copied with overlapping moves: never past dlen, and the bytes around a run keep their values. */
+    @Test
+    void shortRunsNearTheEndStayInsideDlen() {
+        byte[] dst = new byte[PAGE + 16];
+        Arrays.fill(dst, (byte) 0x5a);
+        // zrun PAGE-3 (2 bytes), nzrun 3: the last three bytes of the page
+        byte[] enc = {(byte) ((PAGE - 3) & 0x7f | 0x80), (byte) ((PAGE - 3) >>> 7), 3, 1, 2, 3};
+        assertEquals(PAGE, Xbzrle.decode(enc, enc.length, dst, PAGE));
+        assertArrayEquals(new byte[] {0x5a, 1, 2, 3}, Arrays.copyOfRange(dst, PAGE - 4, PAGE));
+        for (int i = PAGE; i < dst.length; i++) {
+            assertEquals(0x5a, dst[i], "byte " + i + " past dlen");
+        }
+        // a 2-byte run in the middle: its neighbours are untouched
+        byte[] mid = {10, 2, 7, 8};
+        assertEquals(12, Xbzrle.decode(mid, mid.length, dst, PAGE));
+        assertArrayEquals(new byte[] {0x5a, 7, 8, 0x5a, 0x5a}, Arrays.copyOfRange(dst, 9, 14));
+        // every run length up to past the arraycopy threshold: exactly the run's bytes change
+        for (int n = 1; n <= 20; n++) {
+            byte[] page = new byte[PAGE];
+            Arrays.fill(page, (byte) 0x5a);
+            byte[] run = {100, (byte) n};
+            byte[] data = Arrays.copyOf(run, 2 + n);
+            for (int k = 0; k < n; k++) {
+                data[2 + k] = (byte) (k + 1);
+            }
+            assertEquals(100 + n, Xbzrle.decode(data, data.length, page, PAGE));
+            for (int k = 0; k < PAGE; k++) {
+                assertEquals(k >= 100 && k < 100 + n ? k - 99 : 0x5a, page[k], "run of " + n + ", byte " + k);
+            }
+        }
+    }
 }
