@@ -37,7 +37,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * The RCU flavor defaults to MEMBARRIER (the C twin's memb); BenchRunner passes FENCE where membarrier is
  * unavailable.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
@@ -49,46 +48,57 @@ public class DirtyMemoryBench {
     static final long PAGES = GUEST / PAGE;
     static final int CLIENT = DirtyClient.MIGRATION.mask();
 
-    @Param({"MEMBARRIER"})
-    Rcu.Flavor flavor;
+    /**
+     * The tracked guest. Each benchmark takes one state that extends it, and the helpers use that state's own
+     * fields: JMH 1.37 gives a helper method that takes another state as its argument a different instance
+     * of that state than the benchmark method gets, so a section opened or a bitmap restored through such an
+     * argument would not be the one measured.
+     */
+    public abstract static class Guest {
+        Rcu rcu;
+        DirtyMemory dirty;
+        MemorySegment bitmap;
 
-    Rcu rcu;
-    DirtyMemory dirty;
-    MemorySegment bitmap;
+        void open(Rcu.Flavor flavor) {
+            rcu = Rcu.create(flavor);
+            dirty = new DirtyMemory(rcu, PAGE);
+            dirty.grow(GUEST);
+            bitmap = dirty.chunks(DirtyClient.MIGRATION).getFirst().segment();
+        }
 
-    @Setup(Level.Trial)
-    public void setUpMemory() {
-        rcu = Rcu.create(flavor);
-        dirty = new DirtyMemory(rcu, PAGE);
-        dirty.grow(GUEST);
-        bitmap = dirty.chunks(DirtyClient.MIGRATION).getFirst().segment();
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            dirty.close();
+            rcu.close();
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDownMemory() {
-        dirty.close();
-        rcu.close();
-    }
-
-    /** The setDirtyRange cursor, and the caller's section for {@code section=nested}. */
+    /** The guest, the setDirtyRange cursor, and the caller's section for {@code section=nested}. */
     @State(Scope.Thread)
-    public static class Range {
+    public static class Range extends Guest {
+        @Param({"MEMBARRIER"})
+        Rcu.Flavor flavor;
         @Param({"1", "64", "4096"})
         long pages;
         @Param({"nested", "own"})
         String section;
         long cursor;
-        ReadSection open;
+        ReadSection outer;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            open(flavor);
+        }
 
         @Setup(Level.Iteration)
-        public void enter(DirtyMemoryBench bench) {
-            open = section.equals("nested") ? bench.rcu.read() : null;
+        public void enter() {
+            outer = section.equals("nested") ? rcu.read() : null;
         }
 
         @TearDown(Level.Iteration)
         public void leave() {
-            if (open != null) {
-                open.close();
+            if (outer != null) {
+                outer.close();
             }
         }
     }
@@ -97,24 +107,27 @@ public class DirtyMemoryBench {
     public void setDirtyRange(Range r) {
         if (r.cursor + r.pages > PAGES) {
             r.cursor = 0;
-            bitmap.fill((byte) 0);
+            r.bitmap.fill((byte) 0);
         }
-        dirty.setDirtyRange(r.cursor * PAGE, r.pages * PAGE, CLIENT);
+        r.dirty.setDirtyRange(r.cursor * PAGE, r.pages * PAGE, CLIENT);
         r.cursor += r.pages;
     }
 
-    /** The bitmap contents restored before each snapshotAndClear. */
+    /** The guest and the bitmap contents restored before each snapshotAndClear. */
     @State(Scope.Thread)
-    public static class Contents {
+    public static class Contents extends Guest {
+        @Param({"MEMBARRIER"})
+        Rcu.Flavor flavor;
         @Param({"clean", "dirty10"})
         String state;
         MemorySegment template;
 
         @Setup(Level.Trial)
-        public void makeTemplate(DirtyMemoryBench bench) {
+        public void makeTemplate() {
+            open(flavor);
             // Write the bitmap once, as the C twin's memset does: a never-written lazily committed mapping
             // reads from the kernel's shared zero page, which is not what a running guest's bitmap does.
-            bench.bitmap.fill((byte) 0);
+            bitmap.fill((byte) 0);
             template = MemorySegment.ofArray(new long[(int) (PAGES / 64)]);
             if (state.equals("dirty10")) {
                 long x = 42;
@@ -132,16 +145,15 @@ public class DirtyMemoryBench {
         }
 
         @Setup(Level.Invocation)
-        public void restore(DirtyMemoryBench bench) {
+        public void restore() {
             if (state.equals("dirty10")) {
-                MemorySegment.copy(template, 0, bench.bitmap, 0, template.byteSize());
+                MemorySegment.copy(template, 0, bitmap, 0, template.byteSize());
             }
         }
     }
 
-
     @Benchmark
     public DirtySnapshot snapshotAndClear(Contents c) {
-        return dirty.snapshotAndClear(0, GUEST, DirtyClient.MIGRATION);
+        return c.dirty.snapshotAndClear(0, GUEST, DirtyClient.MIGRATION);
     }
 }

@@ -72,7 +72,7 @@ public class RcuCallbackBench {
     @OperationsPerInvocation(BATCH)
     public void callRcuEnqueue(Drained d) {
         for (int i = 0; i < BATCH; i++) {
-            rcu.callRcu(count);
+            d.rcu.callRcu(count); // the domain Drained drains (JMH may give its helper another instance of this class)
         }
     }
 

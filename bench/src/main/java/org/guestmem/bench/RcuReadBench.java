@@ -49,7 +49,11 @@ public class RcuReadBench {
         rcu.close();
     }
 
-    /** One worker thread's registration; unregistered after each iteration so close() never waits for it. */
+    /**
+     * One worker thread's registration; unregistered after each iteration so close() never waits for it. The
+     * benchmarks read through {@code r.rcu}, the domain this state registered in: JMH may hand this helper a
+     * different instance of the benchmark class than the benchmark method's.
+     */
     @State(Scope.Thread)
     public static class Reader {
         RcuReader reader;
@@ -70,7 +74,7 @@ public class RcuReadBench {
 
     @Benchmark
     public void readSection(Reader r) {
-        try (ReadSection s = rcu.read()) {
+        try (ReadSection s = r.rcu.read()) {
             // empty: the cost of entering and leaving
         }
     }
@@ -78,7 +82,7 @@ public class RcuReadBench {
     @Benchmark
     @Threads(2)
     public void readSection2(Reader r) {
-        try (ReadSection s = rcu.read()) {
+        try (ReadSection s = r.rcu.read()) {
             // empty
         }
     }
