@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  * <li>{@code setDirtyRange}: 1, 64 or 4096 pages at a cursor that walks the guest; the bitmap is cleared
  *     when the cursor wraps, so most calls set fresh bits. {@code section=nested}: inside the caller's read
- *     section, opened once per iteration (how GuestMemory calls it; the C twin's "nested" variant holds one
+ *     section, opened once per iteration and passed in (how GuestMemory calls it; the C twin's "nested" variant holds one
  *     section per batch); {@code section=own}: each call opens and closes its own outermost section (the C
  *     twin's "own_section" variant, one liburcu memb section per call).</li>
  * <li>{@code snapshotAndClear}: the whole 1 GiB, clean or 10% dirty (each page dirty with probability
@@ -109,7 +109,11 @@ public class DirtyMemoryBench {
             r.cursor = 0;
             r.bitmap.fill((byte) 0);
         }
-        r.dirty.setDirtyRange(r.cursor * PAGE, r.pages * PAGE, CLIENT);
+        if (r.outer != null) {
+            r.dirty.setDirtyRange(r.outer, r.cursor * PAGE, r.pages * PAGE, CLIENT);   // GuestMemory's way
+        } else {
+            r.dirty.setDirtyRange(r.cursor * PAGE, r.pages * PAGE, CLIENT);
+        }
         r.cursor += r.pages;
     }
 

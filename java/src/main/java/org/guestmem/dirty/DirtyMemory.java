@@ -96,42 +96,68 @@ public final class DirtyMemory implements AutoCloseable {
 
     /** Marks every page touched by {@code [ramAddr, ramAddr + length)} dirty for the clients in {@code clientMask}. */
     public void setDirtyRange(long ramAddr, long length, int clientMask) {
+        checkMark(ramAddr, length, clientMask);
+        if (length == 0) {
+            return;
+        }
+        try (ReadSection s = rcu.read()) {
+            mark(ramAddr, length, clientMask);
+        }
+    }
+
+    /**
+     * {@link #setDirtyRange(long, long, int)} for a caller that already holds {@code held}, an open read section
+     * of this DirtyMemory's RCU domain on the calling thread (as GuestMemory does around a write): it skips
+     * entering a nested section, whose thread-local lookup costs more than marking one page. Throws
+     * IllegalStateException if {@code held} is not such a section.
+     */
+    public void setDirtyRange(ReadSection held, long ramAddr, long length, int clientMask) {
+        if (held == null || !held.heldIn(rcu)) {
+            throw new IllegalStateException("setDirtyRange(held, ...) needs a read section of " + rcu
+                    + " open on " + Thread.currentThread().getName() + ", got " + held);
+        }
+        checkMark(ramAddr, length, clientMask);
+        if (length != 0) {
+            mark(ramAddr, length, clientMask);
+        }
+    }
+
+    private static void checkMark(long ramAddr, long length, int clientMask) {
         // Explicit checks, not Validate: this is the hot path of every guest write (no varargs boxing).
         if ((clientMask & ~DirtyClient.ALL) != 0) {
             throw new IllegalArgumentException(String.format("dirty client mask 0x%x has unknown bits (known: 0x%x)",
                     clientMask, DirtyClient.ALL));
         }
         checkRange(ramAddr, length);
-        if (length == 0) {
+    }
+
+    /** The marking itself; the caller is inside a read section of {@link #rcu} and {@code length > 0}. */
+    private void mark(long ramAddr, long length, int clientMask) {
+        long first = ramAddr >>> pageShift, last = (ramAddr + length - 1) >>> pageShift;
+        ChunkTable t = table();                                                // DR-1
+        if (last >= t.pages) {
+            throw outside(t, ramAddr, length);
+        }
+        DirtyBitmap[][] all = t.chunks;                                        // DR-2
+        if (first == last) {                                                   // one page: a guest store
+            int chunk = (int) (first >>> chunkShift);
+            long bit = first & chunkMask;
+            for (int c = 0; c < CLIENTS; c++) {
+                if ((clientMask & 1 << c) != 0) {
+                    all[c][chunk].setBit0(bit);                                // DS-1
+                }
+            }
             return;
         }
-        long first = ramAddr >>> pageShift, last = (ramAddr + length - 1) >>> pageShift;
-        try (ReadSection s = rcu.read()) {
-            ChunkTable t = table();                                            // DR-1
-            if (last >= t.pages) {
-                throw outside(t, ramAddr, length);
-            }
-            DirtyBitmap[][] all = t.chunks;                                    // DR-2
-            if (first == last) {                                               // one page: a guest store
-                int chunk = (int) (first >>> chunkShift);
-                long bit = first & chunkMask;
-                for (int c = 0; c < CLIENTS; c++) {
-                    if ((clientMask & 1 << c) != 0) {
-                        all[c][chunk].setBit0(bit);                            // DS-1
-                    }
+        for (long p = first, end = last + 1; p < end;) {                       // chunk by chunk, whole words inside
+            int chunk = (int) (p >>> chunkShift);
+            long base = (long) chunk << chunkShift, to = Math.min(end, base + chunkPages);
+            for (int c = 0; c < CLIENTS; c++) {
+                if ((clientMask & 1 << c) != 0) {
+                    all[c][chunk].setRange0(p - base, to - base);              // DS-1/DS-2
                 }
-                return;
             }
-            for (long p = first, end = last + 1; p < end;) {                   // chunk by chunk, whole words inside
-                int chunk = (int) (p >>> chunkShift);
-                long base = (long) chunk << chunkShift, to = Math.min(end, base + chunkPages);
-                for (int c = 0; c < CLIENTS; c++) {
-                    if ((clientMask & 1 << c) != 0) {
-                        all[c][chunk].setRange0(p - base, to - base);          // DS-1/DS-2
-                    }
-                }
-                p = to;
-            }
+            p = to;
         }
     }
 

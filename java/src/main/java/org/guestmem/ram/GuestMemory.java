@@ -55,7 +55,7 @@ public final class GuestMemory {
         try (ReadSection s = rcu.read()) {
             RamBlock b = block(addr, 1);
             b.segment().set(ValueLayout.JAVA_BYTE, addr - b.offset(), v);
-            dirty.setDirtyRange(addr, 1, writeClients);
+            dirty.setDirtyRange(s, addr, 1, writeClients);
         }
     }
 
@@ -70,7 +70,7 @@ public final class GuestMemory {
         try (ReadSection s = rcu.read()) {
             RamBlock b = block(addr, 4);
             b.segment().set(INT_LE, addr - b.offset(), v);
-            dirty.setDirtyRange(addr, 4, writeClients);
+            dirty.setDirtyRange(s, addr, 4, writeClients);
         }
     }
 
@@ -85,7 +85,7 @@ public final class GuestMemory {
         try (ReadSection s = rcu.read()) {
             RamBlock b = block(addr, 8);
             b.segment().set(LONG_LE, addr - b.offset(), v);
-            dirty.setDirtyRange(addr, 8, writeClients);
+            dirty.setDirtyRange(s, addr, 8, writeClients);
         }
     }
 
@@ -103,7 +103,7 @@ public final class GuestMemory {
         try (ReadSection s = rcu.read()) {
             forEachChunk(addr, length, (b, in, done, n) -> {
                 MemorySegment.copy(src, srcOffset + done, b.segment(), in, n);
-                dirty.setDirtyRange(addr + done, n, writeClients);
+                dirty.setDirtyRange(s, addr + done, n, writeClients);
             });
         }
     }
@@ -122,7 +122,7 @@ public final class GuestMemory {
         try (ReadSection s = rcu.read()) {
             forEachChunk(addr, length, (b, in, done, n) -> {
                 b.segment().asSlice(in, n).fill(value);
-                dirty.setDirtyRange(addr + done, n, writeClients);
+                dirty.setDirtyRange(s, addr + done, n, writeClients);
             });
         }
     }
@@ -168,7 +168,7 @@ public final class GuestMemory {
     public void markDirty(long addr, long length) {
         try (ReadSection s = rcu.read()) {
             block(addr, length);
-            dirty.setDirtyRange(addr, length, writeClients);
+            dirty.setDirtyRange(s, addr, length, writeClients);
         }
     }
 

@@ -249,7 +249,12 @@ public final class Rcu implements AutoCloseable {
         return gracePeriod.completed();
     }
 
-    /** The off-heap reader table (layout: {@link RcuReaderTableDescriptor}), for native readers that join. */
+    /** The domain's writer side, which identifies it to its readers (see {@link RcuReader#heldIn}). */
+    GracePeriod writerSide() {
+        return gracePeriod;
+    }
+
+        /** The off-heap reader table (layout: {@link RcuReaderTableDescriptor}), for native readers that join. */
     public MemorySegment readerTable() {
         return table.segment;
     }

@@ -230,6 +230,11 @@ public final class RcuReader implements ReadSection {
         return depth;
     }
 
+    @Override
+    public boolean heldIn(Rcu domain) {
+        return Thread.currentThread() == owner && depth > 0 && domain != null && domain.writerSide() == gracePeriod;
+    }
+
     boolean online() {
         return online;
     }

@@ -300,4 +300,48 @@ class DirtyMemoryTest {
             }
         }
     }
+
+    /** The overload that trusts the caller's section marks like the plain one, and refuses anything else. */
+    @Test
+    void setDirtyRangeInTheCallersSectionChecksTheSection() throws Exception {
+        long page = 4 * KiB;
+        try (DirtyMemory d = new DirtyMemory(rcu, page, 256); Rcu other = Rcu.create(Rcu.Flavor.FENCE)) {
+            d.grow(1024 * page);
+            int mask = DirtyClient.MIGRATION.mask();
+            try (ReadSection s = rcu.read()) {
+                d.setDirtyRange(s, 3 * page, 70 * page, mask);
+                d.setDirtyRange(s, 500 * page, 1, mask);
+                d.setDirtyRange(s, 600 * page, 0, mask);                 // empty: nothing
+            }
+            BitSet expected = new BitSet();
+            expected.set(3, 73);
+            expected.set(500);
+            assertEquals(expected, BitSet.valueOf(d.snapshotAndClear(0, 1024 * page, DirtyClient.MIGRATION).words()));
+
+            ReadSection closed = rcu.read();
+            closed.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> d.setDirtyRange(closed, 0, page, mask));
+            assertTrue(e.getMessage().contains("needs a read section"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> d.setDirtyRange(null, 0, page, mask));
+            try (ReadSection foreign = other.read()) {
+                assertThrows(IllegalStateException.class, () -> d.setDirtyRange(foreign, 0, page, mask));
+            }
+            try (ReadSection s = rcu.read()) {
+                java.util.concurrent.atomic.AtomicReference<Throwable> fromOther = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread t = Thread.ofPlatform().start(() -> {
+                    try {
+                        d.setDirtyRange(s, 0, page, mask);
+                    } catch (Throwable x) {
+                        fromOther.set(x);
+                    }
+                });
+                t.join();
+                assertTrue(fromOther.get() instanceof IllegalStateException, "another thread's section: " + fromOther.get());
+                assertThrows(IllegalArgumentException.class, () -> d.setDirtyRange(s, 0, page, 1 << 7));
+                assertThrows(IllegalArgumentException.class, () -> d.setDirtyRange(s, -page, page, mask));
+                assertThrows(IllegalArgumentException.class, () -> d.setDirtyRange(s, 1024 * page, page, mask));
+            }
+            assertEquals(0, d.dirtyPages(DirtyClient.MIGRATION), "refused calls marked nothing");
+        }
+    }
 }
