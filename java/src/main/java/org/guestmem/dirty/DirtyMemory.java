@@ -278,10 +278,8 @@ public final class DirtyMemory implements AutoCloseable {
                     }
                     case COUNT -> total += b.count0(p - base, to - base);       // DT-3
                     default -> {
-                        if (out instanceof TakenWords.Sparse) {
-                            out.origin = base;                                  // absolute page of bit 0
-                        } else if (out != null) {
-                            out.origin = base - first;                          // dest bit of bit 0
+                        if (out != null) {
+                            out.chunk(base, first);
                         }
                         total += b.take0(p - base, to - base, out);             // DT-1, DT-2
                     }

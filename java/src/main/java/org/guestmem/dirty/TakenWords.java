@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * Where a take puts the words it took: {@link DirtyBitmap#take0} hands each non-zero taken word to
  * {@link #taken}, with {@code word} its index in that bitmap. {@link #origin} places the bitmap: set by the
- * caller before each chunk. Confined to the taking thread.
+ * caller through {@link #chunk} before each chunk. Confined to the taking thread.
  */
 abstract class TakenWords {
     /** Where bit 0 of the current bitmap lands (meaning depends on the subclass). */
@@ -13,12 +13,20 @@ abstract class TakenWords {
 
     abstract void taken(long word, long bits);
 
+    /** The next words come from the chunk whose bit 0 is absolute page {@code base}; the range starts at page {@code first}. */
+    abstract void chunk(long base, long first);
+
     /** ORs the words into a caller's {@code long[]}; {@link #origin} is the destination bit of bitmap bit 0. */
     static final class Dense extends TakenWords {
         private final long[] dest;
 
         Dense(long[] dest) {
             this.dest = dest;
+        }
+
+        @Override
+        void chunk(long base, long first) {
+            origin = base - first;                             // dest bit of the chunk's bit 0
         }
 
         @Override
@@ -45,6 +53,11 @@ abstract class TakenWords {
         long[] index = new long[16];
         long[] bits = new long[16];
         int size;
+
+        @Override
+        void chunk(long base, long first) {
+            origin = base;                                     // absolute page of the chunk's bit 0
+        }
 
         @Override
         void taken(long word, long w) {
