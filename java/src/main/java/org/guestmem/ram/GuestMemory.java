@@ -460,7 +460,7 @@ public final class GuestMemory {
      */
     public long readTo(long addr, long length, FileChannel ch, long position) throws IOException {
         checkChannel(ch, length);
-        Validate.isTrue(position >= 0, "file position %d is negative", position);
+        Validate.isTrue(position >= 0 && position + length >= 0, "file range [%d, +%d) is negative or overflows", position, length);
         return transferOut(addr, length, ch, position);
     }
 
@@ -489,7 +489,7 @@ public final class GuestMemory {
      */
     public long writeFrom(long addr, long length, FileChannel ch, long position) throws IOException {
         checkChannel(ch, length);
-        Validate.isTrue(position >= 0, "file position %d is negative", position);
+        Validate.isTrue(position >= 0 && position + length >= 0, "file range [%d, +%d) is negative or overflows", position, length);
         return transferIn(addr, length, ch, position);
     }
 

@@ -175,7 +175,7 @@ class GuestMemoryChannelTest {
         expect(IllegalArgumentException.class, "negative", () -> mem.readTo(0, -1, Channels.newChannel(out)));
         Path f = dir.resolve("f");
         try (FileChannel fc = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            expect(IllegalArgumentException.class, "file position -1", () -> mem.readTo(0, 8, fc, -1));
+            expect(IllegalArgumentException.class, "file range [-1, +8) is negative", () -> mem.readTo(0, 8, fc, -1));
             expect(IllegalArgumentException.class, "not inside any RAM block", () -> mem.readTo(MiB * 2 - 4, 8, fc, 0));
             assertEquals(0, fc.size());
         }
