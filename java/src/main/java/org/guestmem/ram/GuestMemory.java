@@ -48,8 +48,9 @@ import org.guestmem.rcu.Rcu;
  * <tr><td>{@code write…Release}</td><td>{@code memory_order_release}</td>
  *     <td>a {@code read…Acquire} (or a C {@code memory_order_acquire} load) of the same word</td></tr>
  * <tr><td>{@code read…Volatile} / {@code write…Volatile}</td><td>{@code memory_order_seq_cst}</td>
- *     <td>each other and every seq_cst access (C {@code atomic_load}/{@code atomic_store}, QEMU
- *     {@code qatomic_load_acquire} + {@code smp_mb}): one total order, store-load ordering included</td></tr>
+ *     <td>each other and every seq_cst access (C {@code atomic_load}/{@code atomic_store} with their default
+ *     order): one total order, store-load ordering included; a volatile load also acquires what a release
+ *     or volatile store published, a volatile store also releases</td></tr>
  * <tr><td>{@code compareAndSet…}, {@code compareAndExchange…}, {@code getAndAdd…}</td>
  *     <td>{@code atomic_compare_exchange_strong}, {@code atomic_fetch_add} (seq_cst)</td>
  *     <td>every access above; read-modify-writes of one word are totally ordered</td></tr>
