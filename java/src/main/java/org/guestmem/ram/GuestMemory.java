@@ -618,7 +618,7 @@ public final class GuestMemory {
                     + ByteOrder.nativeOrder() + " while guest memory is little-endian");
         }
         if ((addr & (size - 1)) != 0) {
-            throw new IllegalArgumentException(String.format("RAM address 0x%x is not aligned for a %d-byte ordered access (it must be a multiple of %d)",
+            throw new IllegalArgumentException(String.format("RAM address 0x%x is not aligned for an ordered %d-byte access (it must be a multiple of %d)",
                     addr, size, size));
         }
         return block(addr, size);

@@ -270,7 +270,7 @@ class GuestMemoryAccessorsTest {
             expect(IllegalArgumentException.class, "multiple of 4", () -> mem.getAndAddInt(at, -1));
         }
         for (long at : new long[] {1, 4, 7}) {
-            expect(IllegalArgumentException.class, "not aligned for a 8-byte", () -> mem.readLongOpaque(at));
+            expect(IllegalArgumentException.class, "not aligned for an ordered 8-byte access", () -> mem.readLongOpaque(at));
             expect(IllegalArgumentException.class, "multiple of 8", () -> mem.writeLongVolatile(at, -1));
             expect(IllegalArgumentException.class, "multiple of 8", () -> mem.writeLongOpaque(at, -1));
             expect(IllegalArgumentException.class, "multiple of 8", () -> mem.compareAndExchangeLong(at, 0, -1));
