@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.lang3.Validate;
+import org.guestmem.os.Errno;
 import org.guestmem.bindings.guestmem_h;
 
 /**

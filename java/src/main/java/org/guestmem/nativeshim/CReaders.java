@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.apache.commons.lang3.Validate;
+import org.guestmem.os.Errno;
 import org.guestmem.bindings.gm_reader_config;
 import org.guestmem.bindings.gm_reader_stats;
 import org.guestmem.bindings.guestmem_h;
@@ -46,6 +47,20 @@ public final class CReaders implements AutoCloseable {
                 throw new IllegalStateException("cannot start " + threads + " C readers: " + Errno.name(rc));
             }
             return new CReaders(out.get(ValueLayout.JAVA_LONG, 0));
+        }
+    }
+
+    /**
+     * Calls {@code gm_ram_translate} on {@code ramRoot} (a {@code NativeBlockTable}'s root), as a C reader
+     * does: the host address of {@code [ramAddr, ramAddr + length)}, or a negative errno (-EFAULT no
+     * block, -ERANGE past the used length).
+     */
+    public static long translate(MemorySegment ramRoot, long ramAddr, long length) {
+        NativeShim.ensureLoaded();
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment out = tmp.allocate(ValueLayout.JAVA_LONG);
+            int rc = guestmem_h.gm_ram_translate(ramRoot, ramAddr, length, out);
+            return rc < 0 ? rc : out.get(ValueLayout.JAVA_LONG, 0);
         }
     }
 

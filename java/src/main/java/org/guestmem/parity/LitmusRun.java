@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.lang3.Validate;
 import org.guestmem.nativeshim.CLitmusSide;
-import org.guestmem.nativeshim.Membarrier;
+import org.guestmem.host.Membarrier;
 import org.guestmem.parity.LitmusScenario.Grade;
 import org.guestmem.parity.LitmusScenario.Variant;
 

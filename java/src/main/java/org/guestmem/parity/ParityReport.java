@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.commons.lang3.Validate;
-import org.guestmem.nativeshim.Membarrier;
+import org.guestmem.host.Membarrier;
 
 /**
  * Every scenario and variant of litmus.table, run in each {@link Pairing} (C, Java, and mixed both ways),

@@ -8,7 +8,7 @@ import static org.guestmem.parity.LitmusWords.setRelease;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import org.guestmem.nativeshim.Membarrier;
+import org.guestmem.host.Membarrier;
 import org.guestmem.rcu.Rcu;
 import org.guestmem.rcu.RcuFences;
 import org.guestmem.rcu.RcuReaderTableDescriptor;

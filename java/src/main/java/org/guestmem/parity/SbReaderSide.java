@@ -10,7 +10,7 @@ import static org.guestmem.parity.LitmusWords.setSeqCst;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.List;
-import org.guestmem.nativeshim.Membarrier;
+import org.guestmem.host.Membarrier;
 import org.guestmem.rcu.RcuFences;
 
 /**

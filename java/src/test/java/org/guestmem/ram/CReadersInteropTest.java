@@ -7,7 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.guestmem.nativeshim.CReaders;
-import org.guestmem.nativeshim.Membarrier;
+import org.guestmem.host.Membarrier;
 import org.guestmem.rcu.Rcu;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;

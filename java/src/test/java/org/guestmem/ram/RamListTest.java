@@ -18,6 +18,7 @@ import org.guestmem.dirty.DirtyClient;
 import org.guestmem.rcu.ReadSection;
 import org.guestmem.rcu.Rcu;
 import org.junit.jupiter.api.AfterEach;
+import org.guestmem.nativeshim.CReaders;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -227,18 +228,18 @@ class RamListTest {
     void cReadersTranslateThroughThePublishedBlockTable() {
         final long EFAULT = -14, ERANGE = -34;
         var table = list.nativeTable();
-        assertEquals(EFAULT, table.translate(0, 8), "empty list: nothing to translate");
+        assertEquals(EFAULT, CReaders.translate(table.root(), 0, 8), "empty list: nothing to translate");
         RamBlock a = list.add(RamBlockSpec.of("a", 2 * MiB));
         RamBlock r = list.add(RamBlockSpec.resizeable("r", MiB, 4 * MiB));
         assertEquals(list.version(), table.version(), "C sees the same version");
-        assertEquals(a.hostAddress() + 4096, table.translate(4096, 8));
-        assertEquals(r.hostAddress() + 100, table.translate(r.offset() + 100, 8));
-        assertEquals(ERANGE, table.translate(r.offset() + MiB - 4, 8), "past the used length");
-        assertEquals(EFAULT, table.translate(r.offset() + 4 * MiB, 1), "past the last block");
+        assertEquals(a.hostAddress() + 4096, CReaders.translate(table.root(), 4096, 8));
+        assertEquals(r.hostAddress() + 100, CReaders.translate(table.root(), r.offset() + 100, 8));
+        assertEquals(ERANGE, CReaders.translate(table.root(), r.offset() + MiB - 4, 8), "past the used length");
+        assertEquals(EFAULT, CReaders.translate(table.root(), r.offset() + 4 * MiB, 1), "past the last block");
         list.resize(r, 2 * MiB);
-        assertEquals(r.hostAddress() + MiB, table.translate(r.offset() + MiB, 8), "resize republishes the used length");
+        assertEquals(r.hostAddress() + MiB, CReaders.translate(table.root(), r.offset() + MiB, 8), "resize republishes the used length");
         list.free(a);
-        assertEquals(EFAULT, table.translate(4096, 8), "a freed block is gone for C readers at once");
+        assertEquals(EFAULT, CReaders.translate(table.root(), 4096, 8), "a freed block is gone for C readers at once");
         assertEquals(list.version(), table.version());
     }
 

@@ -1,10 +1,10 @@
-package org.guestmem.nativeshim;
+package org.guestmem.host;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.apache.commons.lang3.Validate;
-import org.guestmem.bindings.gm_mapping;
-import org.guestmem.bindings.guestmem_h;
+import org.guestmem.os.Errno;
+import org.guestmem.os.Libc;
 
 /**
  * One mapping made by {@link HostMemory}: a {@link MemorySegment} whose lifetime is a shared arena.
@@ -31,28 +31,22 @@ public final class HostMapping implements AutoCloseable {
         this.kind = kind;
     }
 
-    static HostMapping wrap(long addr, long size, int fd, int kind, int flags) {
+    static HostMapping wrap(long addr, long size, int fd, Kind kind) {
         Arena arena = Arena.ofShared();
-        // SAFETY: [addr, addr+size) was just mapped by the shim and is unmapped only by the cleanup,
+        // SAFETY: [addr, addr+size) was just mapped by HostMemory and is unmapped only by the cleanup,
         // which runs once, after the arena is closed and no thread can reach the segment any more.
-        MemorySegment seg = MemorySegment.ofAddress(addr).reinterpret(size, arena, s -> unmap(addr, size, fd, kind, flags));
-        Kind k = kind == guestmem_h.GM_KIND_MEMFD() ? Kind.MEMFD : kind == guestmem_h.GM_KIND_FILE() ? Kind.FILE : Kind.ANONYMOUS;
-        return new HostMapping(arena, seg, fd, k);
+        MemorySegment seg = MemorySegment.ofAddress(addr).reinterpret(size, arena, s -> unmap(addr, size, fd));
+        return new HostMapping(arena, seg, fd, kind);
     }
 
-    private static void unmap(long addr, long size, int fd, int kind, int flags) {
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment m = gm_mapping.allocate(tmp);
-            gm_mapping.addr(m, addr);
-            gm_mapping.size(m, size);
-            gm_mapping.fd(m, fd);
-            gm_mapping.kind(m, kind);
-            gm_mapping.flags(m, flags);
-            int rc = guestmem_h.gm_unmap(m);
-            if (rc < 0) {
-                // A cleanup action must not throw; a failing munmap of our own mapping means a bug.
-                System.err.println("guestmem: munmap of 0x" + Long.toHexString(addr) + " (" + size + " bytes) failed: " + Errno.name(rc));
-            }
+    private static void unmap(long addr, long size, int fd) {
+        int rc = Libc.munmap(addr, size);
+        if (rc < 0) {
+            // A cleanup action must not throw; a failing munmap of our own mapping means a bug.
+            System.err.println("guestmem: munmap of 0x" + Long.toHexString(addr) + " (" + size + " bytes) failed: " + Errno.name(rc));
+        }
+        if (fd >= 0 && (rc = Libc.close(fd)) < 0) {
+            System.err.println("guestmem: close of descriptor " + fd + " failed: " + Errno.name(rc));
         }
     }
 
@@ -98,7 +92,7 @@ public final class HostMapping implements AutoCloseable {
                 "range [%d, +%d) is outside the mapping of %d bytes", offset, length, size());
         Validate.isTrue(offset % ps == 0 && length % ps == 0, "range [%d, +%d) is not page aligned (page size %d)", offset, length, ps);
         Validate.validState(isAlive(), "mapping at 0x%x is closed", address());
-        int rc = guestmem_h.gm_madvise(address() + offset, length, guestmem_h.GM_ADVICE_DONTNEED());
+        int rc = Libc.madvise(address() + offset, length, Libc.MADV_DONTNEED);
         if (rc < 0) {
             throw new IllegalStateException("madvise(DONTNEED) on [" + offset + ", +" + length + ") failed: " + Errno.name(rc));
         }

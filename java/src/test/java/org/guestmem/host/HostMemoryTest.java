@@ -1,4 +1,4 @@
-package org.guestmem.nativeshim;
+package org.guestmem.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,9 +1,10 @@
-package org.guestmem.nativeshim;
+package org.guestmem.host;
 
-import org.guestmem.bindings.guestmem_h;
+import org.guestmem.os.Errno;
+import org.guestmem.os.Libc;
 
 /**
- * {@code membarrier(2)} through the shim: the writer half of the MEMBARRIER RCU flavor. After
+ * {@code membarrier(2)} through libc's {@code syscall} (an FFM downcall; glibc has no wrapper): the writer half of the MEMBARRIER RCU flavor. After
  * {@link #barrier()} returns, every thread of this process that was running has passed a full
  * memory barrier, so readers may replace their hardware fence by a compiler-ordering barrier
  * (QEMU's {@code smp_mb_placeholder} / {@code smp_mb_global}).
@@ -12,22 +13,19 @@ import org.guestmem.bindings.guestmem_h;
  * and a critical call would hold off safepoints for that long.
  */
 public final class Membarrier {
-    private static final int QUERY = query();
+    // <linux/membarrier.h>
+    private static final int CMD_QUERY = 0, CMD_PRIVATE_EXPEDITED = 8, CMD_REGISTER_PRIVATE_EXPEDITED = 16;
+    private static final int QUERY = Libc.membarrier(CMD_QUERY, 0);
     // Written once by register() under the class lock; read by barrier() (volatile: a plain flag is enough
     // for correctness because register() is idempotent in the kernel, volatile only avoids a repeated syscall).
     private static volatile boolean registered;
 
     private Membarrier() {}
 
-    private static int query() {
-        NativeShim.ensureLoaded();
-        return guestmem_h.gm_membarrier_query();
-    }
-
     /** True when the kernel supports private expedited membarrier (Linux 4.14+). */
     public static boolean available() {
-        return QUERY >= 0 && (QUERY & guestmem_h.GM_MEMBARRIER_CMD_PRIVATE_EXPEDITED()) != 0
-                && (QUERY & guestmem_h.GM_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED()) != 0;
+        return QUERY >= 0 && (QUERY & CMD_PRIVATE_EXPEDITED) != 0
+                && (QUERY & CMD_REGISTER_PRIVATE_EXPEDITED) != 0;
     }
 
     /** Why {@link #available()} is false, or "available". */
@@ -49,7 +47,7 @@ public final class Membarrier {
         if (!available()) {
             throw new IllegalStateException(status());
         }
-        int rc = guestmem_h.gm_membarrier_register();
+        int rc = Libc.membarrier(CMD_REGISTER_PRIVATE_EXPEDITED, 0);
         if (rc < 0) {
             throw new IllegalStateException("membarrier(2) REGISTER_PRIVATE_EXPEDITED failed: " + Errno.name(rc));
         }
@@ -61,7 +59,7 @@ public final class Membarrier {
         if (!registered) {
             register();
         }
-        int rc = guestmem_h.gm_membarrier();
+        int rc = Libc.membarrier(CMD_PRIVATE_EXPEDITED, 0);
         if (rc < 0) {
             throw new IllegalStateException("membarrier(2) PRIVATE_EXPEDITED failed: " + Errno.name(rc));
         }
