@@ -18,7 +18,6 @@ import org.guestmem.dirty.DirtyClient;
 import org.guestmem.rcu.ReadSection;
 import org.guestmem.rcu.Rcu;
 import org.junit.jupiter.api.AfterEach;
-import org.guestmem.nativeshim.CReaders;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -222,25 +221,6 @@ class RamListTest {
             assertSame(a, cur.lastSeenBlock(), "R-2-2: restarted from the head");
             assertEquals(1, cur.resets());
         }
-    }
-
-    @Test
-    void cReadersTranslateThroughThePublishedBlockTable() {
-        final long EFAULT = -14, ERANGE = -34;
-        var table = list.nativeTable();
-        assertEquals(EFAULT, CReaders.translate(table.root(), 0, 8), "empty list: nothing to translate");
-        RamBlock a = list.add(RamBlockSpec.of("a", 2 * MiB));
-        RamBlock r = list.add(RamBlockSpec.resizeable("r", MiB, 4 * MiB));
-        assertEquals(list.version(), table.version(), "C sees the same version");
-        assertEquals(a.hostAddress() + 4096, CReaders.translate(table.root(), 4096, 8));
-        assertEquals(r.hostAddress() + 100, CReaders.translate(table.root(), r.offset() + 100, 8));
-        assertEquals(ERANGE, CReaders.translate(table.root(), r.offset() + MiB - 4, 8), "past the used length");
-        assertEquals(EFAULT, CReaders.translate(table.root(), r.offset() + 4 * MiB, 1), "past the last block");
-        list.resize(r, 2 * MiB);
-        assertEquals(r.hostAddress() + MiB, CReaders.translate(table.root(), r.offset() + MiB, 8), "resize republishes the used length");
-        list.free(a);
-        assertEquals(EFAULT, CReaders.translate(table.root(), 4096, 8), "a freed block is gone for C readers at once");
-        assertEquals(list.version(), table.version());
     }
 
     static void expect(Class<? extends Throwable> type, String fragment, org.junit.jupiter.api.function.Executable call) {

@@ -51,7 +51,7 @@ class ParityCommandTest {
         // a copy of the table that calls the broken SB-reader variant NEVER: its store->load reordering
         // must then fail the run
         Path table = dir.resolve("litmus.table");
-        String text = Files.readString(Path.of("..", "native", "harness", "litmus.table"));
+        String text = Files.readString(Path.of("..", "..", "native", "harness", "litmus.table"));
         Files.writeString(table, text.replace("variant  broken-nofence OBSERVABLE clean relaxed store and load",
                 "variant  broken-nofence NEVER clean relaxed store and load"));
         String[] r = MigrationVerbsTest.run("parity", "--json", "--table", table.toString(), "--scenario", "SB-reader",

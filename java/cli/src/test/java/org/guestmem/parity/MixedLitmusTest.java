@@ -22,7 +22,7 @@ class MixedLitmusTest {
 
     @BeforeAll
     static void load() throws Exception {
-        table = LitmusTable.load(Path.of("..", "native", "harness", "litmus.table"));
+        table = LitmusTable.load(Path.of("..", "..", "native", "harness", "litmus.table"));
     }
 
     private static final LitmusRun.Budget SHORT = new LitmusRun.Budget(2_000, 5, 2_000, 5, 500);

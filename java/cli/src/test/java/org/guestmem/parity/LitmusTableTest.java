@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LitmusTableTest {
 
     /** The real table; surefire runs in the java/ module directory. */
-    private static final Path TABLE = Path.of("..", "native", "harness", "litmus.table");
+    private static final Path TABLE = Path.of("..", "..", "native", "harness", "litmus.table");
 
     private static final String HEAD = "scenario S a title\nobserve x old new\nobserve y no yes\n";
 

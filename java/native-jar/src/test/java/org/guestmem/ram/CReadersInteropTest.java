@@ -1,6 +1,7 @@
 package org.guestmem.ram;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.ValueLayout;
@@ -10,6 +11,7 @@ import org.guestmem.nativeshim.CReaders;
 import org.guestmem.host.Membarrier;
 import org.guestmem.rcu.Rcu;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -21,7 +23,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  * that a reader skipping its read sections is caught.
  */
 class CReadersInteropTest {
-    static final long KiB = 1024;
+    static final long KiB = 1024, MiB = 1024 * KiB;
+
+    @Test
+    void badStartArgumentsAreRefusedWithTheRule() {
+        try (Rcu rcu = Rcu.create(Rcu.Flavor.FENCE); RamList list = new RamList(rcu, 4096)) {
+            var threads = assertThrows(IllegalArgumentException.class, () -> CReaders.start(rcu.readerTable(), list.nativeTable().root(), MiB, 0, 1));
+            assertTrue(threads.getMessage().contains("thread count 0"), threads.getMessage());
+            var span = assertThrows(IllegalArgumentException.class, () -> CReaders.start(rcu.readerTable(), list.nativeTable().root(), 4, 1, 1));
+            assertTrue(span.getMessage().contains("RAM span 4"), span.getMessage());
+        }
+    }
 
     @ParameterizedTest
     @EnumSource(Rcu.Flavor.class)

@@ -67,7 +67,8 @@ final class ParityCommand implements Callable<Integer> {
             return LitmusTable.load(tablePath);
         }
         Path home = Path.of(System.getProperty("guestmem.home", "."));
-        for (Path p : List.of(home.resolve("native/harness/litmus.table"), Path.of("..", "native", "harness", "litmus.table"))) {
+        for (Path p : List.of(home.resolve("native/harness/litmus.table"), Path.of("..", "native", "harness", "litmus.table"),
+                Path.of("..", "..", "native", "harness", "litmus.table"))) {
             if (Files.isRegularFile(p)) {
                 return LitmusTable.load(p);
             }
