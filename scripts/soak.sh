@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The soak run: vCPU writers + hot-plug churn + C readers in the RCU domain + repeated in-process live
 # migrations, checking after every migration that the destination equals the source and at the end that
-# nothing leaked (see java/src/test/java/org/guestmem/migration/SoakTest.java).
+# nothing leaked (see java/native-jar/src/test/java/org/guestmem/migration/SoakTest.java).
 # Usage: scripts/soak.sh [seconds]   (default 600: the 10-minute run; CI uses 60, the normal test run 20)
 # A progress line is printed every 30 s; the full output is in build/soak.log.
 set -euo pipefail
@@ -9,5 +9,5 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-600}"
 mkdir -p "$root/build"
 cd "$root"
-./mvnw -B -pl java -am test -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false -Dguestmem.tsan.skip=true \
+./mvnw -B -pl java/native-jar -am test -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false -Dguestmem.tsan.skip=true \
   -Dguestmem.soak.seconds="$seconds" 2>&1 | tee "$root/build/soak.log" | grep --line-buffered -E '^soak:|Tests run:|FAIL|BUILD'

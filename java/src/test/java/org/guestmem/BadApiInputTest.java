@@ -29,9 +29,8 @@ import org.guestmem.migration.SimulatedVcpus;
 import org.guestmem.migration.StreamInspector;
 import org.guestmem.migration.Xbzrle;
 import org.guestmem.migration.XbzrlePageCache;
-import org.guestmem.nativeshim.CReaders;
-import org.guestmem.nativeshim.HostMapping;
-import org.guestmem.nativeshim.HostMemory;
+import org.guestmem.host.HostMapping;
+import org.guestmem.host.HostMemory;
 import org.guestmem.ram.Backing;
 import org.guestmem.ram.GuestMemory;
 import org.guestmem.ram.RamBlock;
@@ -208,8 +207,6 @@ class BadApiInputTest {
                 c("HostMapping.discard(unaligned)", IAE, "not page aligned", () -> mapping.discard(100, PAGE)),
                 c("HostMapping.discard(closed)", ISE, "closed", () -> closedMapping.discard(0, PAGE)),
                 c("HostMapping.close(twice)", ISE, "already closed", () -> closedMapping.close()),
-                c("CReaders.start(0 threads)", IAE, "thread count 0", () -> CReaders.start(rcu.readerTable(), list.nativeTable().root(), MiB, 0, 1)),
-                c("CReaders.start(span 4)", IAE, "RAM span 4", () -> CReaders.start(rcu.readerTable(), list.nativeTable().root(), 4, 1, 1)),
                 // Stream reader and writer, loader, inspector
                 c("new RamStreamReader(page size 1000)", IAE, "1000", () -> new RamStreamReader(new ByteArrayInputStream(page), 1000)),
                 c("new RamStreamWriter(page size 3000)", IAE, "3000", () -> new RamStreamWriter(new ByteArrayOutputStream(), 3000)),

@@ -6,8 +6,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import org.guestmem.nativeshim.HostMapping;
-import org.guestmem.nativeshim.HostMemory;
+import org.guestmem.host.HostMapping;
+import org.guestmem.host.HostMemory;
 import org.guestmem.rcu.Rcu;
 
 /**

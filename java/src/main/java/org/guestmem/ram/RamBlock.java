@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Set;
-import org.guestmem.nativeshim.HostMapping;
+import org.guestmem.host.HostMapping;
 
 /**
  * One block of guest RAM (QEMU's RAMBlock): a name, a place {@code [offset, offset + maxLength)} in

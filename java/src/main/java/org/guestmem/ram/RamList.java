@@ -9,9 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.lang3.Validate;
 import org.guestmem.dirty.DirtyClient;
 import org.guestmem.dirty.DirtyMemory;
-import org.guestmem.nativeshim.HostMapping;
-import org.guestmem.nativeshim.HostMemory;
-import org.guestmem.nativeshim.NativeBlockTable;
+import org.guestmem.host.HostMapping;
+import org.guestmem.host.HostMemory;
 import org.guestmem.rcu.Rcu;
 
 /**

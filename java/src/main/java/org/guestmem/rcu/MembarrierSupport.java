@@ -2,11 +2,11 @@ package org.guestmem.rcu;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
-import org.guestmem.nativeshim.Membarrier;
+import org.guestmem.host.Membarrier;
 
 /**
  * The admission checks of the MEMBARRIER flavor: the kernel must offer private expedited membarrier(2)
- * (through the guestmem shim), and the JIT must be HotSpot's own C1/C2, whose treatment of
+ * (a libc syscall through FFM), and the JIT must be HotSpot's own C1/C2, whose treatment of
  * {@code VarHandle} fences {@link RcuFences#readerCompilerOnly()} relies on.
  */
 final class MembarrierSupport {
@@ -29,9 +29,9 @@ final class MembarrierSupport {
             return null;
         } catch (IllegalStateException e) {
             return e.getMessage();
-        } catch (LinkageError e) { // the native library did not load (ExceptionInInitializerError, NoClassDefFoundError)
+        } catch (LinkageError e) { // the libc downcalls could not be linked (ExceptionInInitializerError, NoClassDefFoundError)
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return "the guestmem native library is not usable: " + cause.getMessage();
+            return "membarrier(2) cannot be called: " + cause.getMessage();
         }
     }
 

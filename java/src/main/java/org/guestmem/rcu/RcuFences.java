@@ -1,7 +1,7 @@
 package org.guestmem.rcu;
 
 import java.lang.invoke.VarHandle;
-import org.guestmem.nativeshim.Membarrier;
+import org.guestmem.host.Membarrier;
 
 /**
  * The fences of the RCU protocol, one method per role, so that the domain, the litmus tests and the

@@ -24,7 +24,7 @@ class RamListStressTest {
     @ParameterizedTest
     @EnumSource(value = Rcu.Flavor.class, names = {"FENCE", "MEMBARRIER"})
     void readersWriteWhileTheUpdaterHotplugs(Rcu.Flavor flavor) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(flavor != Rcu.Flavor.MEMBARRIER || org.guestmem.nativeshim.Membarrier.available(),
+        org.junit.jupiter.api.Assumptions.assumeTrue(flavor != Rcu.Flavor.MEMBARRIER || org.guestmem.host.Membarrier.available(),
                 "membarrier(2) is not available here");
         long seconds = Long.getLong("guestmem.stress.seconds", 3);
         try (Rcu rcu = Rcu.create(flavor); RamList list = new RamList(rcu, 4096)) {

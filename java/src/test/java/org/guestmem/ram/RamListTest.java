@@ -223,25 +223,6 @@ class RamListTest {
         }
     }
 
-    @Test
-    void cReadersTranslateThroughThePublishedBlockTable() {
-        final long EFAULT = -14, ERANGE = -34;
-        var table = list.nativeTable();
-        assertEquals(EFAULT, table.translate(0, 8), "empty list: nothing to translate");
-        RamBlock a = list.add(RamBlockSpec.of("a", 2 * MiB));
-        RamBlock r = list.add(RamBlockSpec.resizeable("r", MiB, 4 * MiB));
-        assertEquals(list.version(), table.version(), "C sees the same version");
-        assertEquals(a.hostAddress() + 4096, table.translate(4096, 8));
-        assertEquals(r.hostAddress() + 100, table.translate(r.offset() + 100, 8));
-        assertEquals(ERANGE, table.translate(r.offset() + MiB - 4, 8), "past the used length");
-        assertEquals(EFAULT, table.translate(r.offset() + 4 * MiB, 1), "past the last block");
-        list.resize(r, 2 * MiB);
-        assertEquals(r.hostAddress() + MiB, table.translate(r.offset() + MiB, 8), "resize republishes the used length");
-        list.free(a);
-        assertEquals(EFAULT, table.translate(4096, 8), "a freed block is gone for C readers at once");
-        assertEquals(list.version(), table.version());
-    }
-
     static void expect(Class<? extends Throwable> type, String fragment, org.junit.jupiter.api.function.Executable call) {
         Throwable t = assertThrows(type, call);
         assertTrue(t.getMessage() != null && t.getMessage().contains(fragment), "message '" + t.getMessage() + "' should contain '" + fragment + "'");

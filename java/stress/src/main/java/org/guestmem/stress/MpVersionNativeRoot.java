@@ -7,7 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import org.guestmem.nativeshim.NativeBlockTable;
+import org.guestmem.ram.NativeBlockTable;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -18,7 +18,7 @@ import org.openjdk.jcstress.infra.results.L_Result;
 
 /**
  * MP-version (ORDERING.md, litmus.table variant {@code fixed}) on the native words C readers see: the
- * {@code gm_ram_root} of guestmem.h, written as {@code org.guestmem.nativeshim.NativeBlockTable} writes it
+ * {@code gm_ram_root} of guestmem.h, written as {@code org.guestmem.ram.NativeBlockTable} writes it
  * (release store of {@code root.table}, W-1-1, then release store of {@code root.version}, W-1-2, through a
  * {@code MemorySegment} long var handle) and read with acquire loads of {@code root.version} (R-1-1) and
  * {@code root.table} (R-1-2). Offsets are NativeBlockTable's. A reader that sees the new version sees the new

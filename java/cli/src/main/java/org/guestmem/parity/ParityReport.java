@@ -1,0 +1,157 @@
+package org.guestmem.parity;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.commons.lang3.Validate;
+import org.guestmem.host.Membarrier;
+
+/**
+ * Every scenario and variant of litmus.table, run in each {@link Pairing} (C, Java, and mixed both ways),
+ * as one table: scenario, variant, language, threads, samples, each outcome's count, forbidden seen,
+ * verdict. {@link #ok()} is false when a fixed variant showed a forbidden outcome or a broken OBSERVABLE
+ * variant never failed.
+ */
+public final class ParityReport {
+    private final LitmusTable table;
+    private final LitmusRun.Budget budget;
+    private final List<LitmusResult> results;
+
+    private ParityReport(LitmusTable table, LitmusRun.Budget budget, List<LitmusResult> results) {
+        this.table = table;
+        this.budget = budget;
+        this.results = List.copyOf(results);
+    }
+
+    /**
+     * Runs the scenarios named in {@code scenarios} and the variants named in {@code variants} (all when
+     * empty) in the given pairings; {@code progress} sees each result as it is made.
+     */
+    public static ParityReport run(LitmusTable table, LitmusRun.Budget budget, List<String> scenarios,
+                                   List<String> variants, List<Pairing> pairings, Consumer<LitmusResult> progress) {
+        Validate.notEmpty(pairings, "no pairing to run");
+        scenarios.forEach(table::scenario); // IllegalArgumentException for an unknown ID
+        List<LitmusResult> out = new ArrayList<>();
+        for (LitmusScenario s : table.scenarios()) {
+            if (!scenarios.isEmpty() && !scenarios.contains(s.id())) {
+                continue;
+            }
+            for (LitmusScenario.Variant v : s.variants()) {
+                if (!variants.isEmpty() && !variants.contains(v.name())) {
+                    continue;
+                }
+                for (Pairing p : pairings) {
+                    LitmusResult r = LitmusRun.run(s, v, p, budget);
+                    out.add(r);
+                    progress.accept(r);
+                }
+            }
+        }
+        Validate.isTrue(!out.isEmpty(), "no scenario variant matches --scenario %s --variant %s", scenarios, variants);
+        return new ParityReport(table, budget, out);
+    }
+
+    public List<LitmusResult> results() {
+        return results;
+    }
+
+    /** True when no verdict failed. */
+    public boolean ok() {
+        return results.stream().noneMatch(r -> r.verdict().failed());
+    }
+
+    /** The table as text: per scenario a legend of its outcome keys, then one row per run. */
+    public String text() {
+        StringBuilder b = new StringBuilder();
+        String format = "%-13s %-21s %-8s %-10s %8s %8s  %-28s %9s  %s%n";
+        String scenario = null;
+        for (LitmusResult r : results) {
+            if (!r.scenario().equals(scenario)) {
+                scenario = r.scenario();
+                LitmusScenario s = table.scenario(scenario);
+                b.append(String.format("%n%s: %s%n  outcomes:", s.id(), s.title()));
+                int k = 1;
+                for (LitmusScenario.Outcome o : s.outcomes()) {
+                    b.append(String.format(" [%d%s] %s", k++, o.grade() == LitmusScenario.Grade.FORBIDDEN ? "!" : "", o.key()));
+                }
+                b.append("   (! = forbidden; +N = unlisted outcomes)\n");
+                b.append(String.format(format, "scenario", "variant", "language", "threads", "samples", "raced", "outcome counts",
+                        "forbidden", "verdict"));
+            }
+            b.append(String.format(format, r.scenario(), r.variant().name(), r.pairing().language(), r.pairing().threads(),
+                    r.samples(), r.raced(), counts(r), r.forbidden(), r.verdict()));
+        }
+        long failed = results.stream().filter(r -> r.verdict().failed()).count();
+        b.append(String.format("%n%d runs, %d failed: %s%n", results.size(), failed,
+                failed == 0 ? "every verdict is as the table requires" : "see FAIL / FAIL_NOT_OBSERVED above"));
+        return b.toString();
+    }
+
+    private String counts(LitmusResult r) {
+        LitmusScenario s = table.scenario(r.scenario());
+        StringBuilder b = new StringBuilder();
+        long unlisted = 0;
+        for (Map.Entry<String, Long> e : r.counts().entrySet()) {
+            if (s.outcomes().stream().anyMatch(o -> o.key().equals(e.getKey()))) {
+                b.append(b.isEmpty() ? "" : " ").append(e.getValue());
+            } else {
+                unlisted += e.getValue();
+            }
+        }
+        return unlisted == 0 ? b.toString() : b + " +" + unlisted;
+    }
+
+    /** The report as maps and lists (what {@code --json} prints). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("arch", System.getProperty("os.arch"));
+        machine.put("memory_model", LitmusRun.tso() ? "TSO" : "weak");
+        machine.put("cpus", LitmusRun.cpus());
+        machine.put("membarrier", Membarrier.available());
+        machine.put("java", Runtime.version().toString());
+        m.put("machine", machine);
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("samples_per_run", budget.samples());
+        b.put("max_seconds", budget.maxSeconds());
+        b.put("patience", budget.patience());
+        b.put("patience_seconds", budget.patienceSeconds());
+        m.put("budget", b);
+        List<Object> runs = new ArrayList<>();
+        for (LitmusResult r : results) {
+            LitmusScenario s = table.scenario(r.scenario());
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("scenario", r.scenario());
+            run.put("variant", r.variant().name());
+            run.put("expect", r.variant().expect().name());
+            run.put("language", r.pairing().language());
+            run.put("threads", r.pairing().threads());
+            run.put("samples", r.samples());
+            run.put("raced", r.raced());
+            List<Object> outcomes = new ArrayList<>();
+            r.counts().forEach((key, count) -> {
+                var listed = s.outcomes().stream().filter(o -> o.key().equals(key)).findFirst();
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("outcome", key);
+                o.put("grade", listed.map(LitmusScenario.Outcome::grade).orElse(s.otherGrade()).name());
+                o.put("count", count);
+                o.put("listed", listed.isPresent());
+                outcomes.add(o);
+            });
+            run.put("outcomes", outcomes);
+            run.put("forbidden_seen", r.forbidden());
+            run.put("interesting_seen", r.interesting());
+            run.put("observation", r.observation());
+            run.put("verdict", r.verdict().name());
+            run.put("failed", r.verdict().failed());
+            run.put("detail", r.detail());
+            run.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
+            runs.add(run);
+        }
+        m.put("runs", runs);
+        m.put("ok", ok());
+        return m;
+    }
+}

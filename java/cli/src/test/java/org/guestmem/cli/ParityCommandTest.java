@@ -1,0 +1,81 @@
+package org.guestmem.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code guestmem parity}: the one table in text and JSON, the pairings it runs, its exit status. */
+class ParityCommandTest {
+    @Test
+    void jsonHasOneRunPerVariantAndPairingWithHistogramsThatAddUp() {
+        String[] r = MigrationVerbsTest.run("parity", "--json", "--scenario", "SB-reader", "--variant", "fixed",
+                "--variant", "fixed-sc", "--samples", "300");
+        assertEquals("0", r[0], r[1]);
+        String out = r[1];
+        assertTrue(out.contains("\"ok\": true"), out);
+        // 2 variants x 4 pairings (C+C, Java+Java, Java+C, C+Java)
+        assertEquals(8, count(out, "\"scenario\": \"SB-reader\""), out);
+        for (String lang : new String[] {"\"language\": \"C\"", "\"language\": \"Java\""}) {
+            assertEquals(2, count(out, lang), out);
+        }
+        assertEquals(4, count(out, "\"language\": \"mixed\""), out);
+        assertEquals(2, count(out, "\"threads\": \"Java+C\""), out);
+        assertEquals(2, count(out, "\"threads\": \"C+Java\""), out);
+        assertEquals(8, count(out, "\"samples\": 300,"), out);
+        assertEquals(8, count(out, "\"raced\": "), out);
+        assertEquals(8, count(out, "\"verdict\": \"PASS\""), out);
+        // the fixed variant of every pairing reports the forbidden key with a zero count
+        assertTrue(out.contains("\"outcome\": \"ptr=old,ctr=idle\""), out);
+    }
+
+    @Test
+    void textIsOneTableWithALanguageColumn() {
+        String[] r = MigrationVerbsTest.run("parity", "--scenario", "MP-version", "--threads", "Java+C", "--threads", "C+Java",
+                "--samples", "200");
+        assertEquals("0", r[0], r[1]);
+        assertTrue(r[1].contains("language") && r[1].contains("forbidden") && r[1].contains("verdict"), r[1]);
+        assertEquals(8, count(r[1], "MP-version    "), r[1]);
+        assertTrue(r[1].contains("mixed    Java+C") && r[1].contains("mixed    C+Java"), r[1]);
+        assertTrue(r[1].contains("8 runs, 0 failed"), r[1]);
+    }
+
+    @Test
+    void aForbiddenOutcomeOfANeverVariantMakesTheExitStatusOne(@TempDir Path dir) throws Exception {
+        // a copy of the table that calls the broken SB-reader variant NEVER: its store->load reordering
+        // must then fail the run
+        Path table = dir.resolve("litmus.table");
+        String text = Files.readString(Path.of("..", "..", "native", "harness", "litmus.table"));
+        Files.writeString(table, text.replace("variant  broken-nofence OBSERVABLE clean relaxed store and load",
+                "variant  broken-nofence NEVER clean relaxed store and load"));
+        String[] r = MigrationVerbsTest.run("parity", "--json", "--table", table.toString(), "--scenario", "SB-reader",
+                "--variant", "broken-nofence", "--threads", "Java+C", "--samples", "10000");
+        Matcher m = Pattern.compile("\"forbidden_seen\": (\\d+)").matcher(r[1]);
+        assertTrue(m.find(), r[1]);
+        assumeTrue(Long.parseLong(m.group(1)) > 0, "store->load reordering not seen in 10000 samples on this busy machine");
+        assertEquals("1", r[0], r[1]);
+        assertTrue(r[1].contains("\"verdict\": \"FAIL\"") && r[1].contains("\"ok\": false"), r[1]);
+    }
+
+    @Test
+    void unknownScenarioOrPairingIsBadUsage() {
+        assertEquals("2", MigrationVerbsTest.run("parity", "--scenario", "IRIW")[0]);
+        assertEquals("2", MigrationVerbsTest.run("parity", "--threads", "Rust+C")[0]);
+        assertEquals("2", MigrationVerbsTest.run("parity", "--scenario", "SB-reader", "--variant", "nope")[0]);
+    }
+
+    private static int count(String s, String what) {
+        Matcher m = Pattern.compile(Pattern.quote(what)).matcher(s);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
