@@ -28,6 +28,7 @@
 #define MAX_BLOCKS 12
 #define MAX_CHUNKS ((MAX_BLOCKS * BLOCK_SIZE / PAGE + CHUNK_PAGES - 1) / CHUNK_PAGES)
 #define SLOTS 8
+#define CHUNK_BYTES ((CHUNK_PAGES / 8 + 63) / 64 * 64)   /* a multiple of the alignment, for aligned_alloc */
 
 /* ------------------------------------------------------------------ the bitmaps, as Java builds them */
 
@@ -53,8 +54,8 @@ static void grow_to(uint64_t count, gm_dirty_table *old[GM_DIRTY_CLIENTS])
 {
     for (int c = 0; c < GM_DIRTY_CLIENTS; c++) {
         for (uint64_t i = nchunks; i < count; i++) {
-            chunk_mem[c][i] = aligned_alloc(64, CHUNK_PAGES / 8);
-            memset(chunk_mem[c][i], 0, CHUNK_PAGES / 8);
+            chunk_mem[c][i] = aligned_alloc(64, CHUNK_BYTES);
+            memset(chunk_mem[c][i], 0, CHUNK_BYTES);
         }
         gm_dirty_table *t = new_table(c, count);
         /* DG-2: release; pairs with the acquire of the root entry in gm_dirty_* (DR-1). */
@@ -156,6 +157,10 @@ static uint8_t *live[MAX_BLOCKS];   /* block i at RAM offset i * BLOCK_SIZE; nev
 static int nlive;
 static uint8_t *dest;               /* the destination's RAM, MAX_BLOCKS * BLOCK_SIZE */
 
+#if defined(__SANITIZE_THREAD__)
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wtsan"  /* the fences order store->load, which TSan does not model anyway */
+#endif
 /* The Java writer's synchronize (GP-1..GP-5 of RcuReaderTableDescriptor), for FENCE and QSBR. */
 static void synchronize(void)
 {
