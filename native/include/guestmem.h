@@ -196,7 +196,8 @@ typedef struct gm_dirty_root {
  * Marks every page touched by [ram_addr, ram_addr + len) dirty for the clients in client_mask. Call
  * inside a read section of the list's RCU domain. Returns 0 (also for len 0), -EINVAL for a NULL root,
  * a mask with bits outside GM_DIRTY_MASK_ALL or a range that overflows, -ERANGE when the range reaches
- * past the RAM the bitmaps cover, -ESHUTDOWN when the DirtyMemory is closed.
+ * past the RAM the bitmaps cover, -ESHUTDOWN when the DirtyMemory is closing (its root entries are 0; a
+ * section that began before close() may still see them; after close() returns the root itself is freed).
  */
 GM_API int32_t gm_dirty_set_range(const gm_dirty_root *root, uint64_t ram_addr, uint64_t len, uint32_t client_mask);
 
