@@ -323,6 +323,7 @@ typedef struct gm_writer_config {
     uint32_t seed;
     uint32_t client_mask; /* GM_DIRTY_MASK_*; 0 = do not mark (broken on purpose) */
     uint32_t flags;       /* GM_WRITERS_* */
+    uint64_t writes_per_second; /* all threads together; 0 = as fast as they can */
 } gm_writer_config;
 
 typedef struct gm_writer_stats {

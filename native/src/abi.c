@@ -46,7 +46,7 @@ static const struct abi_fact facts[] = {
     GM_SIZE(gm_writer_config), GM_ALIGN(gm_writer_config),
     GM_OFF(gm_writer_config, rcu_table), GM_OFF(gm_writer_config, ram_root), GM_OFF(gm_writer_config, dirty_root),
     GM_OFF(gm_writer_config, ram_span), GM_OFF(gm_writer_config, threads), GM_OFF(gm_writer_config, seed),
-    GM_OFF(gm_writer_config, client_mask), GM_OFF(gm_writer_config, flags),
+    GM_OFF(gm_writer_config, client_mask), GM_OFF(gm_writer_config, flags), GM_OFF(gm_writer_config, writes_per_second),
     GM_SIZE(gm_writer_stats), GM_ALIGN(gm_writer_stats),
     GM_OFF(gm_writer_stats, ops), GM_OFF(gm_writer_stats, written), GM_OFF(gm_writer_stats, marked),
     GM_OFF(gm_writer_stats, misses), GM_OFF(gm_writer_stats, errors),

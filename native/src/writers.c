@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct writers;
 
@@ -54,6 +55,28 @@ static void park_if_paused(struct writers *g, gm_rcu_reader *r)
     pthread_mutex_unlock(&g->lock);
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* With a rate: sleeps until this thread's share of writes_per_second allows ops writes since start. */
+static void throttle(const gm_writer_config *cfg, uint64_t start, uint64_t ops)
+{
+    if (cfg->writes_per_second == 0) {
+        return;
+    }
+    double per_thread = (double)cfg->writes_per_second / cfg->threads;
+    uint64_t due = start + (uint64_t)(ops / per_thread * 1e9), now = now_ns();
+    if (due > now) {
+        uint64_t wait = due - now;
+        struct timespec ts = {(time_t)(wait / 1000000000u), (long)(wait % 1000000000u)};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct writer_thread *t = arg;
@@ -70,9 +93,10 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&g->lock);
         return NULL;
     }
-    uint64_t seq = 0;
+    uint64_t seq = 0, start = now_ns();
     while (!__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
         park_if_paused(g, &r);
+        throttle(cfg, start, t->stats.ops);
         for (int i = 0; i < 64; i++) {
             /* A value that differs for every write of every thread, so a lost write shows as a changed byte. */
             uint64_t value = (uint64_t)(t->index + 1) << 56 | ++seq;

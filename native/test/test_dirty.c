@@ -273,7 +273,7 @@ static void run(int flavor, uint32_t mask, uint32_t flags, double seconds_per_mi
     hotplug();
     hotplug();
     gm_writer_config cfg = {(uint64_t)(uintptr_t)domain, (uint64_t)(uintptr_t)&root, (uint64_t)(uintptr_t)&droot,
-                            (uint64_t)(MAX_BLOCKS + 1) * BLOCK_SIZE, 3, 17, mask, flags};
+                            (uint64_t)(MAX_BLOCKS + 1) * BLOCK_SIZE, 3, 17, mask, flags, 0};
     uint64_t h;
     if (gm_writers_start(&cfg, &h) != 0) {
         ok(0, "gm_writers_start");

@@ -21,6 +21,7 @@ import static java.lang.foreign.ValueLayout.*;
  *     uint32_t seed;
  *     uint32_t client_mask;
  *     uint32_t flags;
+ *     uint64_t writes_per_second;
  * } gm_writer_config
  * }
  */
@@ -39,7 +40,8 @@ public class gm_writer_config {
         guestmem_h.C_INT.withName("threads"),
         guestmem_h.C_INT.withName("seed"),
         guestmem_h.C_INT.withName("client_mask"),
-        guestmem_h.C_INT.withName("flags")
+        guestmem_h.C_INT.withName("flags"),
+        guestmem_h.C_LONG.withName("writes_per_second")
     ).withName("gm_writer_config");
 
     /**
@@ -207,6 +209,26 @@ public class gm_writer_config {
 
     public static void flags(MemorySegment struct, int fieldValue) {
         struct.set(flags$LAYOUT, flags$OFFSET, fieldValue);
+    }
+
+    private static final OfLong writes_per_second$LAYOUT = (OfLong)$LAYOUT.select(groupElement("writes_per_second"));
+
+    public static final OfLong writes_per_second$layout() {
+        return writes_per_second$LAYOUT;
+    }
+
+    private static final long writes_per_second$OFFSET = 48;
+
+    public static final long writes_per_second$offset() {
+        return writes_per_second$OFFSET;
+    }
+
+    public static long writes_per_second(MemorySegment struct) {
+        return struct.get(writes_per_second$LAYOUT, writes_per_second$OFFSET);
+    }
+
+    public static void writes_per_second(MemorySegment struct, long fieldValue) {
+        struct.set(writes_per_second$LAYOUT, writes_per_second$OFFSET, fieldValue);
     }
 
     public static MemorySegment asSlice(MemorySegment array, long index) {

@@ -37,15 +37,17 @@ public final class CWriters implements AutoCloseable {
     /**
      * Starts {@code threads} C writers. {@code rcuTable} is the domain's reader table, {@code ramRoot} the list's
      * block-table root, {@code dirtyRoot} its DirtyMemory's native root; addresses are drawn from
-     * {@code [0, ramSpan)}; {@code clientMask} (DirtyClient masks, 0 = no marking) is marked after each write.
+     * {@code [0, ramSpan)}; {@code clientMask} (DirtyClient masks, 0 = no marking) is marked after each write;
+     * {@code writesPerSecond} caps all threads together (0 = as fast as they can).
      */
     public static CWriters start(MemorySegment rcuTable, MemorySegment ramRoot, MemorySegment dirtyRoot, long ramSpan,
-                                 int threads, int seed, int clientMask, int flags) {
+                                 int threads, int seed, int clientMask, int flags, long writesPerSecond) {
         NativeShim.ensureLoaded();
         Validate.isTrue(threads >= 1 && threads <= 64, "thread count %d is outside 1..64", threads);
         Validate.isTrue(ramSpan >= 8, "RAM span %d must be at least 8 bytes", ramSpan);
         Validate.isTrue((clientMask & ~guestmem_h.GM_DIRTY_MASK_ALL()) == 0, "client mask 0x%x has unknown bits", clientMask);
         Validate.isTrue((flags & ~RAM_WRITE) == 0, "flags 0x%x have unknown bits", flags);
+        Validate.isTrue(writesPerSecond >= 0, "rate %d writes/s is negative", writesPerSecond);
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment cfg = gm_writer_config.allocate(tmp);
             gm_writer_config.rcu_table(cfg, rcuTable.address());
@@ -56,6 +58,7 @@ public final class CWriters implements AutoCloseable {
             gm_writer_config.seed(cfg, seed);
             gm_writer_config.client_mask(cfg, clientMask);
             gm_writer_config.flags(cfg, flags);
+            gm_writer_config.writes_per_second(cfg, writesPerSecond);
             MemorySegment out = tmp.allocate(ValueLayout.JAVA_LONG);
             int rc = guestmem_h.gm_writers_start(cfg, out);
             if (rc < 0) {

@@ -72,7 +72,7 @@ class CDirtyMarkingTest {
             int grown = 0;
             CWriters.Stats stats;
             try (CWriters w = CWriters.start(rcu.readerTable(), list.nativeTable().root(), d.nativeRoot(), span, 2, 7,
-                    DirtyClient.MIGRATION.mask(), 0)) {
+                    DirtyClient.MIGRATION.mask(), 0, 0)) {
                 for (long end = span + 64 * PAGE; grown < 500 || w.written() < 20_000; end += 64 * PAGE) {
                     d.grow(end);
                     grown++;

@@ -65,7 +65,7 @@ class CWritersMigrationTest {
         List<Long> lost = new ArrayList<>();
         CWriters.Stats stats;
         try (CWriters writers = CWriters.start(g.rcu.readerTable(), g.src.nativeTable().root(),
-                g.src.dirtyMemory().nativeRoot(), span, 2, 23, clientMask, flags)) {
+                g.src.dirtyMemory().nativeRoot(), span, 2, 23, clientMask, flags, 0)) {
             for (int round = 0; round < ROUNDS; round++) {
                 if (round > 0) {                               // hot-plug and resize while the C writers write
                     g.src.add(RamBlockSpec.of("hp" + round, 256 * KiB));

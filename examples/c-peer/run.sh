@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds and runs the C peer example the way a C developer would consume guestmem:
+#   1. cmake --install the library into a fresh prefix (libguestmem.so, guestmem.h, guestmem.pc),
+#   2. compile device.c against it with `pkg-config --cflags --libs guestmem`,
+#   3. run CPeerDriver.java (JDK 25 source launcher) on the guestmem Java library, which loads
+#      libcpeer.so through FFM and migrates the guest while the C device writes it.
+# Usage: examples/c-peer/run.sh [prefix]   (default: a temporary directory, removed afterwards)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+prefix="${1:-$work/prefix}"
+
+# 1. The installed C library.
+cmake -S "$root" -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$work/build" --target guestmem -j2 >/dev/null
+cmake --install "$work/build" --prefix "$prefix" >/dev/null
+echo "c-peer: installed into $prefix:"
+(cd "$prefix" && find . -type f -o -type l | sort | sed 's/^/c-peer:   /')
+
+# 2. The device model, built only from what the prefix provides.
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+libdir="$(pkg-config --variable=libdir guestmem)"
+cc -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared -pthread -D_DEFAULT_SOURCE "$here/device.c" \
+  $(pkg-config --cflags --libs guestmem) -Wl,-rpath,"$libdir" -o "$work/libcpeer.so"
+echo "c-peer: built libcpeer.so with pkg-config guestmem $(pkg-config --modversion guestmem)"
+
+# 3. The Java side. The guestmem library and its dependencies, from this build's reactor
+#    (GUESTMEM_CLASSPATH overrides it, e.g. with published guestmem jars).
+. "$root/scripts/find-jdk.sh"
+jdk="$(guestmem_find_jdk)"
+if [ -z "${GUESTMEM_CLASSPATH:-}" ]; then
+  (cd "$root" && ./mvnw -q -B -pl java -am -DskipTests -Dguestmem.tsan.skip=true package)
+  GUESTMEM_CLASSPATH="$(ls "$root"/java/target/guestmem-*.jar | grep -v -e sources -e tests | head -1):$(cat "$root/java/target/classpath.txt")"
+fi
+"$jdk/bin/java" --enable-native-access=ALL-UNNAMED -Dguestmem.native.lib="$libdir/libguestmem.so" \
+  -cp "$GUESTMEM_CLASSPATH" "$here/CPeerDriver.java" "$work/libcpeer.so"
