@@ -28,7 +28,7 @@ import org.guestmem.rcu.Rcu;
 public class CPeerDriver {
     static final long KiB = 1024, MiB = 1024 * KiB;
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
         if (args.length != 1) {
             System.err.println("usage: CPeerDriver <path to libcpeer.so>");
             System.exit(2);

@@ -31,7 +31,11 @@ echo "c-peer: built libcpeer.so with pkg-config guestmem $(pkg-config --modversi
 . "$root/scripts/find-jdk.sh"
 jdk="$(guestmem_find_jdk)"
 if [ -z "${GUESTMEM_CLASSPATH:-}" ]; then
-  (cd "$root" && ./mvnw -q -B -pl java -am -DskipTests -Dguestmem.tsan.skip=true package)
+  if ! (cd "$root" && ./mvnw -q -B -pl java -am -DskipTests -Dguestmem.tsan.skip=true package) >"$work/mvn.log" 2>&1; then
+    cat "$work/mvn.log" >&2
+    echo "c-peer: building the Java library failed (log above)" >&2
+    exit 1
+  fi
   GUESTMEM_CLASSPATH="$(ls "$root"/java/target/guestmem-*.jar | grep -v -e sources -e tests | head -1):$(cat "$root/java/target/classpath.txt")"
 fi
 "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -Dguestmem.native.lib="$libdir/libguestmem.so" \
