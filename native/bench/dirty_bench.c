@@ -10,7 +10,8 @@
  *             "own_section": each call opens and closes its own read section
  *             variant "library": the same marking through libguestmem's gm_dirty_set_range (guestmem.h, what a
  *             C device model calls) on the same chunks, inside the caller's section, measured in turns
- *             with the twin's "nested" marking (variant "nested_paired"): best slice of each
+ *             with the twin's "nested" marking (variant "nested_paired"): best slice of each; for one page
+ *             also the header's inline gm_dirty_mark_page (variant "library_inline")
  *   snapshot  snapshot-and-clear of 1 GiB of 4 KiB pages, clean and 10% dirty (the dirty words are
  *             restored before each call, outside the timing)
  */
@@ -222,6 +223,24 @@ static void set_body_lib(void *p)
     GM_READ_UNLOCK();
 }
 
+/* One page per call through the header's inline gm_dirty_mark_page (size 1 only). */
+static void set_body_inline(void *p)
+{
+    struct set_state *s = p;
+    GM_READ_LOCK();
+    for (int k = 0; k < SET_BATCH; k++) {
+        if (s->cursor + 1 > PAGES) {
+            s->cursor = 0;
+            clear_all();
+        }
+        if (gm_dirty_mark_page(&lib_root, s->cursor << PAGE_SHIFT, GM_DIRTY_MASK_MIGRATION) != 0) {
+            abort();
+        }
+        s->cursor++;
+    }
+    GM_READ_UNLOCK();
+}
+
 /* ---------------------------------------------------------------------------- snapshot */
 
 static uint64_t dest[GUEST_WORDS];
@@ -272,19 +291,24 @@ int main(int argc, char **argv)
         }
         /* Library against twin, paired: short slices taken in turn, the best slice of each, so that a
          * machine whose load changes during the run slows both alike. */
-        struct set_state twin = { sizes[i], 0, 0 }, lib = { sizes[i], 0, 0 };
+        struct set_state twin = { sizes[i], 0, 0 }, lib = { sizes[i], 0, 0 }, inl = { 1, 0, 0 };
         clear_all();
-        double best_twin = 1e300, best_lib = 1e300;
+        double best_twin = 1e300, best_lib = 1e300, best_inl = 1e300;
         for (int r = 0; r < 10 * gm_reps + 1; r++) {
             double a = gm_time_loop(set_body, &twin, SET_BATCH, gm_rep_seconds / 10);
             double b = gm_time_loop(set_body_lib, &lib, SET_BATCH, gm_rep_seconds / 10);
-            if (r > 0) {              /* the first pair warms up */
+            double c = sizes[i] == 1 ? gm_time_loop(set_body_inline, &inl, SET_BATCH, gm_rep_seconds / 10) : 0;
+            if (r > 0) {              /* the first round warms up */
                 best_twin = a < best_twin ? a : best_twin;
                 best_lib = b < best_lib ? b : best_lib;
+                best_inl = c < best_inl ? c : best_inl;
             }
         }
         gm_emit("dirty_set", "nested_paired", GM_IMPL, 1, (long)sizes[i], best_twin);
         gm_emit("dirty_set", "library", "c-library", 1, (long)sizes[i], best_lib);
+        if (sizes[i] == 1) {
+            gm_emit("dirty_set", "library_inline", "c-library", 1, 1, best_inl);
+        }
     }
     /* 10% dirty: each page dirty with probability 1/10, the same seed-free pattern as the Java side. */
     uint64_t x = 42;

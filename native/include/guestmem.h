@@ -202,6 +202,36 @@ typedef struct gm_dirty_root {
 GM_API int32_t gm_dirty_set_range(const gm_dirty_root *root, uint64_t ram_addr, uint64_t len, uint32_t client_mask);
 
 /*
+ * gm_dirty_set_range for the one page holding ram_addr, inline: a device's store marked at the cost of
+ * the OR itself (the call into the library costs about as much again). Same steps (DR-1, DS-1), same
+ * results: anything but the plain case (NULL root, bad mask, closed, outside the covered RAM) goes to
+ * gm_dirty_set_range, which returns the error.
+ */
+static inline int32_t gm_dirty_mark_page(const gm_dirty_root *root, uint64_t ram_addr, uint32_t client_mask)
+{
+    if (root == 0 || (client_mask & ~GM_DIRTY_MASK_ALL) != 0) {
+        return gm_dirty_set_range(root, ram_addr, 1, client_mask);
+    }
+    for (uint32_t m = client_mask; m != 0; m &= m - 1) {
+        /* DR-1: acquire; pairs with the release store of the root entry by the growth (DG-2). */
+        const gm_dirty_table *t =
+            (const gm_dirty_table *)(uintptr_t)__atomic_load_n(&root->table[__builtin_ctz(m)], __ATOMIC_ACQUIRE);
+        if (t == 0) {
+            return gm_dirty_set_range(root, ram_addr, 1, m);
+        }
+        uint64_t page = ram_addr >> t->page_shift, pages = t->chunk_pages;
+        uint64_t chunk = page >> __builtin_ctzll(pages), bit = page & (pages - 1);
+        if (chunk >= t->chunk_count) {
+            return gm_dirty_set_range(root, ram_addr, 1, m);
+        }
+        uint64_t *words = (uint64_t *)(uintptr_t)((const uint64_t *)(t + 1))[chunk];
+        /* DS-1: seq_cst RMW, releases the caller's earlier guest-RAM writes; pairs with the take's DT-2. */
+        __atomic_fetch_or(&words[bit >> 6], 1ULL << (bit & 63), __ATOMIC_SEQ_CST);
+    }
+    return 0;
+}
+
+/*
  * 1 if any page touched by the range is dirty for client (an index, GM_DIRTY_VGA..GM_DIRTY_MIGRATION),
  * 0 if none is (or len is 0), else the errors above (-EINVAL also for an unknown client). Reads only
  * (relaxed loads, DT-1): a bit set concurrently may or may not be seen. Inside a read section.

@@ -53,28 +53,17 @@ static inline int32_t page_span(const gm_dirty_table *t, uint64_t ram_addr, uint
     return *end > t->chunk_count * t->chunk_pages ? -ERANGE : 0;
 }
 
-/* Ranges of more than one page, for the clients left in m; out of line so that the one-page path of
+/* Pages [first, end) of table t (covered), chunk by chunk; out of line so that the one-page path of
  * gm_dirty_set_range (a device's store) needs no saved registers. */
-static __attribute__((noinline)) int32_t set_pages(const gm_dirty_root *root, uint64_t ram_addr, uint64_t len, uint32_t m)
+static __attribute__((noinline)) void set_span(const gm_dirty_table *t, uint64_t first, uint64_t end)
 {
-    for (; m != 0; m &= m - 1) {
-        const gm_dirty_table *t = table_of(root, __builtin_ctz(m));             /* DR-1 */
-        if (t == NULL) {
-            return -ESHUTDOWN;
-        }
-        uint64_t shift = t->page_shift, pages = t->chunk_pages, chunk_shift = (uint64_t)__builtin_ctzll(pages);
-        uint64_t first = ram_addr >> shift, end = ((ram_addr + len - 1) >> shift) + 1;
-        if (((end - 1) >> chunk_shift) >= t->chunk_count) {
-            return -ERANGE;
-        }
-        for (uint64_t p = first; p < end;) {                                     /* chunk by chunk */
-            uint64_t chunk = p >> chunk_shift, base = chunk << chunk_shift;
-            uint64_t to = end < base + pages ? end : base + pages;
-            chunk_set(chunk_at(t, chunk), p - base, to - base);                  /* DR-2, DS-1/DS-2 */
-            p = to;
-        }
+    uint64_t pages = t->chunk_pages, chunk_shift = (uint64_t)__builtin_ctzll(pages);
+    for (uint64_t p = first; p < end;) {
+        uint64_t chunk = p >> chunk_shift, base = chunk << chunk_shift;
+        uint64_t to = end < base + pages ? end : base + pages;
+        chunk_set(chunk_at(t, chunk), p - base, to - base);                      /* DR-2, DS-1/DS-2 */
+        p = to;
     }
-    return 0;
 }
 
 GM_API int32_t gm_dirty_set_range(const gm_dirty_root *root, uint64_t ram_addr, uint64_t len, uint32_t client_mask)
@@ -90,16 +79,17 @@ GM_API int32_t gm_dirty_set_range(const gm_dirty_root *root, uint64_t ram_addr, 
         if (t == NULL) {
             return -ESHUTDOWN;
         }
-        uint64_t shift = t->page_shift, pages = t->chunk_pages;
-        uint64_t page = ram_addr >> shift;
-        if (page != (ram_addr + len - 1) >> shift) {
-            return set_pages(root, ram_addr, len, m);
-        }
-        uint64_t chunk = page >> __builtin_ctzll(pages), bit = page & (pages - 1);
-        if (chunk >= t->chunk_count) {
+        uint64_t shift = t->page_shift, pages = t->chunk_pages, chunk_shift = (uint64_t)__builtin_ctzll(pages);
+        uint64_t page = ram_addr >> shift, last = (ram_addr + len - 1) >> shift;
+        if ((last >> chunk_shift) >= t->chunk_count) {
             return -ERANGE;
         }
-        uint64_t *words = chunk_at(t, chunk);                                    /* DR-2 */
+        if (page != last) {
+            set_span(t, page, last + 1);
+            continue;
+        }
+        uint64_t bit = page & (pages - 1);
+        uint64_t *words = chunk_at(t, page >> chunk_shift);                      /* DR-2 */
         __atomic_fetch_or(&words[bit >> 6], 1ULL << (bit & 63), __ATOMIC_SEQ_CST); /* DS-1, pairs with DT-2 */
     }
     return 0;

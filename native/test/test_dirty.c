@@ -110,6 +110,10 @@ static void layout_and_errors(void)
        "pages 60..70 of VGA and MIGRATION, not CODE, nothing outside (chunk 1 word 0 = 0x7f)");
     ok(gm_dirty_set_range(&droot, 0, 128 * PAGE, GM_DIRTY_MASK_CODE) == 0 && word_of(GM_DIRTY_CODE, 0) == ~0ULL
        && word_of(GM_DIRTY_CODE, 64) == ~0ULL, "whole words: all of both chunks");
+    ok(gm_dirty_mark_page(&droot, 90 * PAGE + 5, GM_DIRTY_MASK_VGA | GM_DIRTY_MASK_MIGRATION) == 0 && bit_of(GM_DIRTY_VGA, 90)
+       && bit_of(GM_DIRTY_MIGRATION, 90) && !bit_of(GM_DIRTY_VGA, 89) && !bit_of(GM_DIRTY_VGA, 91)
+       && gm_dirty_mark_page(&droot, 128 * PAGE, GM_DIRTY_MASK_VGA) == -ERANGE && gm_dirty_mark_page(&droot, 0, 0x8) == -EINVAL
+       && gm_dirty_mark_page(NULL, 0, 1) == -EINVAL, "gm_dirty_mark_page (inline): page 90 of VGA and MIGRATION; its errors are the library's");
     ok(gm_dirty_set_range(&droot, 0, 0, GM_DIRTY_MASK_ALL) == 0 && gm_dirty_test(&droot, 0, 0, GM_DIRTY_CODE) == 0,
        "an empty range marks nothing and is clean");
     ok(gm_dirty_set_range(&droot, 127 * PAGE, PAGE + 1, GM_DIRTY_MASK_VGA) == -ERANGE

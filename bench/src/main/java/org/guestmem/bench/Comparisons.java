@@ -139,6 +139,8 @@ final class Comparisons {
                     m.nativeFigure("dirty_set", "variant=library", "param=" + pages),
                     "C twin, inline (measured in turns)", m.nativeFigure("dirty_set", "variant=nested_paired", "param=" + pages), within(1.2)));
         }
+        rows.add(new Comparison("C gm_dirty_mark_page (guestmem.h inline)", m.nativeFigure("dirty_set", "variant=library_inline", "param=1"),
+                "C twin, inline (measured in turns)", m.nativeFigure("dirty_set", "variant=nested_paired", "param=1"), within(1.2)));
         for (String state : List.of("clean", "dirty10")) {
             rows.add(new Comparison("snapshotAndClear 1 GiB, " + (state.equals("clean") ? "clean" : "10% dirty"),
                     m.java("DirtyMemoryBench.snapshotAndClear", "state=" + state),
