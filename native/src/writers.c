@@ -14,7 +14,7 @@ struct writer_thread {
     struct writers *group;
     uint32_t seed;
     uint32_t index;
-    gm_writer_stats stats;   /* this thread's; written owns, read by gm_writers_stop after the join */
+    gm_writer_stats stats;   /* written by this thread only, read by gm_writers_stop after the join */
     uint64_t written;        /* running count: written by the owner, read by gm_writers_written (relaxed atomics) */
 };
 
