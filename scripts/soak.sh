@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The soak run: vCPU writers + hot-plug churn + C readers in the RCU domain + repeated in-process live
+# The soak run: vCPU writers + hot-plug churn + C readers and marking C writers in the RCU domain + repeated in-process live
 # migrations, checking after every migration that the destination equals the source and at the end that
 # nothing leaked (see java/native-jar/src/test/java/org/guestmem/migration/SoakTest.java).
 # Usage: scripts/soak.sh [seconds]   (default 600: the 10-minute run; CI uses 60, the normal test run 20)

@@ -155,6 +155,98 @@ typedef struct gm_ram_root {
  */
 GM_API int32_t gm_ram_translate(const gm_ram_root *root, uint64_t ram_addr, uint64_t len, uint64_t *host_out);
 
+/* ------------------------------------------------------------ dirty marking from C */
+/*
+ * The RamList's DirtyMemory keeps one bitmap per client, one bit per target page, in chunks of off-heap
+ * uint64_t words that C sets with the same atomics as Java (layout and steps: DirtyBitmapDescriptor on
+ * the Java side, the same step names here):
+ *
+ *   root:  GM_DIRTY_CLIENTS table addresses, one per client (0 once the DirtyMemory is closed)
+ *   table: gm_dirty_table, then chunk_count uint64_t chunk addresses
+ *   page p of client c = bit (p & 63) of word ((p % chunk_pages) >> 6) of chunk (p / chunk_pages)
+ *
+ * Growth (RAM hot-plug) builds a bigger table, release-stores it into the root (DG-2) and frees the old
+ * table after a grace period (DG-4); chunks never move. So a C thread calls the gm_dirty_* functions
+ * inside a read section of the list's RCU domain (the one it translates in), like gm_ram_translate.
+ * Marking releases the caller's earlier writes to guest RAM (DS-1/DS-2): a migration that takes the bit
+ * (DT-2) and then reads the page sees them. Mark after writing, never before.
+ */
+#define GM_DIRTY_CLIENTS 3
+#define GM_DIRTY_VGA       0   /* client indices (QEMU's DIRTY_MEMORY_*) */
+#define GM_DIRTY_CODE      1
+#define GM_DIRTY_MIGRATION 2
+#define GM_DIRTY_MASK_VGA       0x1u /* client masks: 1 << index */
+#define GM_DIRTY_MASK_CODE      0x2u
+#define GM_DIRTY_MASK_MIGRATION 0x4u
+#define GM_DIRTY_MASK_ALL       0x7u /* DIRTY_CLIENTS_ALL */
+#define GM_DIRTY_MASK_NOCODE    0x5u /* DIRTY_CLIENTS_NOCODE */
+
+/* Header of one client's chunk table; chunk_count uint64_t chunk addresses follow it. Immutable once published. */
+typedef struct gm_dirty_table {
+    uint64_t chunk_count;
+    uint64_t chunk_pages;  /* bits per chunk: a power of two >= 64 */
+    uint64_t page_shift;   /* log2 of the target page size */
+} gm_dirty_table;
+
+typedef struct gm_dirty_root {
+    uint64_t table[3];     /* [GM_DIRTY_CLIENTS]: release (Java, DG-2) / acquire (C, DR-1) */
+} gm_dirty_root;
+
+/*
+ * Marks every page touched by [ram_addr, ram_addr + len) dirty for the clients in client_mask. Call
+ * inside a read section of the list's RCU domain. Returns 0 (also for len 0), -EINVAL for a NULL root,
+ * a mask with bits outside GM_DIRTY_MASK_ALL or a range that overflows, -ERANGE when the range reaches
+ * past the RAM the bitmaps cover, -ESHUTDOWN when the DirtyMemory is closing (its root entries are 0; a
+ * section that began before close() may still see them; after close() returns the root itself is freed).
+ */
+GM_API int32_t gm_dirty_set_range(const gm_dirty_root *root, uint64_t ram_addr, uint64_t len, uint32_t client_mask);
+
+/*
+ * gm_dirty_set_range for the one page holding ram_addr, inline: a device's store marked at the cost of
+ * the OR itself (the call into the library costs about as much again). Same steps (DR-1, DS-1), same
+ * results: anything but the plain case (NULL root, bad mask, closed, outside the covered RAM) goes to
+ * gm_dirty_set_range, which returns the error.
+ */
+static inline int32_t gm_dirty_mark_page(const gm_dirty_root *root, uint64_t ram_addr, uint32_t client_mask)
+{
+    if (root == 0 || (client_mask & ~GM_DIRTY_MASK_ALL) != 0) {
+        return gm_dirty_set_range(root, ram_addr, 1, client_mask);
+    }
+    for (uint32_t m = client_mask; m != 0; m &= m - 1) {
+        /* DR-1: acquire; pairs with the release store of the root entry by the growth (DG-2). */
+        const gm_dirty_table *t =
+            (const gm_dirty_table *)(uintptr_t)__atomic_load_n(&root->table[__builtin_ctz(m)], __ATOMIC_ACQUIRE);
+        if (t == 0) {
+            return gm_dirty_set_range(root, ram_addr, 1, m);
+        }
+        uint64_t page = ram_addr >> t->page_shift, pages = t->chunk_pages;
+        uint64_t chunk = page >> __builtin_ctzll(pages), bit = page & (pages - 1);
+        if (chunk >= t->chunk_count) {
+            return gm_dirty_set_range(root, ram_addr, 1, m);
+        }
+        uint64_t *words = (uint64_t *)(uintptr_t)((const uint64_t *)(t + 1))[chunk];
+        /* DS-1: seq_cst RMW, releases the caller's earlier guest-RAM writes; pairs with the take's DT-2. */
+        __atomic_fetch_or(&words[bit >> 6], 1ULL << (bit & 63), __ATOMIC_SEQ_CST);
+    }
+    return 0;
+}
+
+/*
+ * 1 if any page touched by the range is dirty for client (an index, GM_DIRTY_VGA..GM_DIRTY_MIGRATION),
+ * 0 if none is (or len is 0), else the errors above (-EINVAL also for an unknown client). Reads only
+ * (relaxed loads, DT-1): a bit set concurrently may or may not be seen. Inside a read section.
+ */
+GM_API int32_t gm_dirty_test(const gm_dirty_root *root, uint64_t ram_addr, uint64_t len, int32_t client);
+
+/*
+ * The common case of a C device model: translates [ram_addr, ram_addr + len) (one block), copies len
+ * bytes from src into guest RAM and then marks the range dirty for client_mask (0: no marking, for RAM
+ * no client tracks). Inside a read section. Returns 0, gm_ram_translate's errors, or
+ * gm_dirty_set_range's (then the bytes were written but not marked).
+ */
+GM_API int32_t gm_ram_write(const gm_ram_root *ram, const gm_dirty_root *dirty, uint64_t ram_addr, const void *src,
+                            uint64_t len, uint32_t client_mask);
+
 /* ------------------------------------------------------- C readers in a Java RCU domain */
 /*
  * An org.guestmem.rcu.Rcu domain keeps its reader state in an off-heap table (layout and protocol:
@@ -238,6 +330,50 @@ typedef struct gm_reader_stats {
 GM_API int32_t gm_readers_start(const gm_reader_config *cfg, uint64_t *handle_out);
 /* Stops and joins the threads (they unregister), fills *out, frees the handle. */
 GM_API int32_t gm_readers_stop(uint64_t handle, gm_reader_stats *out);
+
+/* ------------------------------------------------ C writer threads (migration tests, soak) */
+/*
+ * Threads that behave like a C device model writing guest RAM during a live migration: each joins the
+ * RCU domain at rcu_table and in a loop enters a read section, writes 8 bytes at a random 8-byte-aligned
+ * RAM address below ram_span (translated through ram_root), marks that page dirty for client_mask
+ * through dirty_root, and leaves the section (QSBR: then announces a quiescent state). client_mask 0
+ * writes without marking: the broken device model a migration test must catch losing pages.
+ * gm_writers_pause parks every thread outside its read section (the device stopped for the switch-over:
+ * every write made so far is marked), gm_writers_resume lets them go on.
+ */
+#define GM_WRITERS_RAM_WRITE 0x1u /* flags: write through gm_ram_write (memcpy) instead of a relaxed
+                                     8-byte atomic store followed by gm_dirty_set_range */
+
+typedef struct gm_writer_config {
+    uint64_t rcu_table;   /* gm_rcu_table_header address of the Java domain */
+    uint64_t ram_root;    /* gm_ram_root address of the Java RamList */
+    uint64_t dirty_root;  /* gm_dirty_root address of its DirtyMemory */
+    uint64_t ram_span;    /* addresses are drawn from [0, ram_span) */
+    uint32_t threads;     /* 1..64 */
+    uint32_t seed;
+    uint32_t client_mask; /* GM_DIRTY_MASK_*; 0 = do not mark (broken on purpose) */
+    uint32_t flags;       /* GM_WRITERS_* */
+    uint64_t writes_per_second; /* all threads together; 0 = as fast as they can */
+} gm_writer_config;
+
+typedef struct gm_writer_stats {
+    uint64_t ops;         /* read sections run */
+    uint64_t written;     /* addresses translated and written */
+    uint64_t marked;      /* writes marked dirty */
+    uint64_t misses;      /* addresses no block held (-EFAULT / -ERANGE) */
+    uint64_t errors;      /* registration or marking failures */
+} gm_writer_stats;
+
+/* Starts the threads; *handle_out identifies them. -EINVAL for a bad config. */
+GM_API int32_t gm_writers_start(const gm_writer_config *cfg, uint64_t *handle_out);
+/* Parks every thread outside its read section and returns once all are parked (idempotent). */
+GM_API int32_t gm_writers_pause(uint64_t handle);
+/* Lets parked threads go on. */
+GM_API int32_t gm_writers_resume(uint64_t handle);
+/* Writes done so far by all threads (a running count, relaxed), or -EINVAL. */
+GM_API int64_t gm_writers_written(uint64_t handle);
+/* Stops and joins the threads (they unregister), fills *out, frees the handle. */
+GM_API int32_t gm_writers_stop(uint64_t handle, gm_writer_stats *out);
 
 /* ------------------------------------------------ litmus sides (the mixed Java/C parity mode) */
 /*

@@ -40,6 +40,16 @@ static const struct abi_fact facts[] = {
     GM_OFF(gm_reader_config, threads), GM_OFF(gm_reader_config, seed),
     GM_SIZE(gm_reader_stats), GM_ALIGN(gm_reader_stats),
     GM_OFF(gm_reader_stats, ops), GM_OFF(gm_reader_stats, written), GM_OFF(gm_reader_stats, misses), GM_OFF(gm_reader_stats, errors),
+    GM_SIZE(gm_dirty_table), GM_ALIGN(gm_dirty_table),
+    GM_OFF(gm_dirty_table, chunk_count), GM_OFF(gm_dirty_table, chunk_pages), GM_OFF(gm_dirty_table, page_shift),
+    GM_SIZE(gm_dirty_root), GM_ALIGN(gm_dirty_root), GM_OFF(gm_dirty_root, table),
+    GM_SIZE(gm_writer_config), GM_ALIGN(gm_writer_config),
+    GM_OFF(gm_writer_config, rcu_table), GM_OFF(gm_writer_config, ram_root), GM_OFF(gm_writer_config, dirty_root),
+    GM_OFF(gm_writer_config, ram_span), GM_OFF(gm_writer_config, threads), GM_OFF(gm_writer_config, seed),
+    GM_OFF(gm_writer_config, client_mask), GM_OFF(gm_writer_config, flags), GM_OFF(gm_writer_config, writes_per_second),
+    GM_SIZE(gm_writer_stats), GM_ALIGN(gm_writer_stats),
+    GM_OFF(gm_writer_stats, ops), GM_OFF(gm_writer_stats, written), GM_OFF(gm_writer_stats, marked),
+    GM_OFF(gm_writer_stats, misses), GM_OFF(gm_writer_stats, errors),
     /* New structs of guestmem.h add their facts here (sizeof, alignof, every field offset). */
 };
 

@@ -135,7 +135,12 @@ final class Comparisons {
                     "C twin", m.nativeFigure("dirty_set", "variant=nested", "param=" + pages), within(1.3)));
             rows.add(new Comparison(what + ", own read section per call", m.java("DirtyMemoryBench.setDirtyRange", "pages=" + pages, "section=own"),
                     "C twin, liburcu memb section per call", m.nativeFigure("dirty_set", "variant=own_section", "param=" + pages), NONE));
+            rows.add(new Comparison("C gm_dirty_set_range " + pages + " page" + (pages == 1 ? "" : "s") + " (libguestmem)",
+                    m.nativeFigure("dirty_set", "variant=library", "param=" + pages),
+                    "C twin, inline (measured in turns)", m.nativeFigure("dirty_set", "variant=nested_paired", "param=" + pages), within(1.2)));
         }
+        rows.add(new Comparison("C gm_dirty_mark_page (guestmem.h inline)", m.nativeFigure("dirty_set", "variant=library_inline", "param=1"),
+                "C twin, inline (measured in turns)", m.nativeFigure("dirty_set", "variant=nested_paired", "param=1"), within(1.2)));
         for (String state : List.of("clean", "dirty10")) {
             rows.add(new Comparison("snapshotAndClear 1 GiB, " + (state.equals("clean") ? "clean" : "10% dirty"),
                     m.java("DirtyMemoryBench.snapshotAndClear", "state=" + state),

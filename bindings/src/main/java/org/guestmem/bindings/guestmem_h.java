@@ -279,6 +279,105 @@ public class guestmem_h {
         return GM_RAM_NORESERVE;
     }
 
+    private static final int GM_DIRTY_CLIENTS = (int)3L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_DIRTY_CLIENTS 3
+     * }
+     */
+    public static int GM_DIRTY_CLIENTS() {
+        return GM_DIRTY_CLIENTS;
+    }
+
+    private static final int GM_DIRTY_VGA = (int)0L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_DIRTY_VGA 0
+     * }
+     */
+    public static int GM_DIRTY_VGA() {
+        return GM_DIRTY_VGA;
+    }
+
+    private static final int GM_DIRTY_CODE = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_DIRTY_CODE 1
+     * }
+     */
+    public static int GM_DIRTY_CODE() {
+        return GM_DIRTY_CODE;
+    }
+
+    private static final int GM_DIRTY_MIGRATION = (int)2L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_DIRTY_MIGRATION 2
+     * }
+     */
+    public static int GM_DIRTY_MIGRATION() {
+        return GM_DIRTY_MIGRATION;
+    }
+
+    private static final int GM_DIRTY_MASK_VGA = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_DIRTY_MASK_VGA 1
+     * }
+     */
+    public static int GM_DIRTY_MASK_VGA() {
+        return GM_DIRTY_MASK_VGA;
+    }
+
+    private static final int GM_DIRTY_MASK_CODE = (int)2L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_DIRTY_MASK_CODE 2
+     * }
+     */
+    public static int GM_DIRTY_MASK_CODE() {
+        return GM_DIRTY_MASK_CODE;
+    }
+
+    private static final int GM_DIRTY_MASK_MIGRATION = (int)4L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_DIRTY_MASK_MIGRATION 4
+     * }
+     */
+    public static int GM_DIRTY_MASK_MIGRATION() {
+        return GM_DIRTY_MASK_MIGRATION;
+    }
+
+    private static final int GM_DIRTY_MASK_ALL = (int)7L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_DIRTY_MASK_ALL 7
+     * }
+     */
+    public static int GM_DIRTY_MASK_ALL() {
+        return GM_DIRTY_MASK_ALL;
+    }
+
+    private static final int GM_DIRTY_MASK_NOCODE = (int)5L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_DIRTY_MASK_NOCODE 5
+     * }
+     */
+    public static int GM_DIRTY_MASK_NOCODE() {
+        return GM_DIRTY_MASK_NOCODE;
+    }
+
     private static final long GM_RCU_MAGIC = 5137853199041953793L;
 
     /**
@@ -354,6 +453,17 @@ public class guestmem_h {
      */
     public static int GM_RCU_FLAVOR_QSBR() {
         return GM_RCU_FLAVOR_QSBR;
+    }
+
+    private static final int GM_WRITERS_RAM_WRITE = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * #define GM_WRITERS_RAM_WRITE 1
+     * }
+     */
+    public static int GM_WRITERS_RAM_WRITE() {
+        return GM_WRITERS_RAM_WRITE;
     }
 
     private static final int GM_LITMUS_SYNC_BYTES = (int)128L;
@@ -1165,6 +1275,194 @@ public class guestmem_h {
         }
     }
 
+    private static class gm_dirty_set_range {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_LONG,
+            guestmem_h.C_LONG,
+            guestmem_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_dirty_set_range");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_dirty_set_range(const gm_dirty_root *, uint64_t, uint64_t, uint32_t)
+     * }
+     */
+    public static FunctionDescriptor gm_dirty_set_range$descriptor() {
+        return gm_dirty_set_range.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_dirty_set_range(const gm_dirty_root *, uint64_t, uint64_t, uint32_t)
+     * }
+     */
+    public static MethodHandle gm_dirty_set_range$handle() {
+        return gm_dirty_set_range.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_dirty_set_range(const gm_dirty_root *, uint64_t, uint64_t, uint32_t)
+     * }
+     */
+    public static MemorySegment gm_dirty_set_range$address() {
+        return gm_dirty_set_range.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_dirty_set_range(const gm_dirty_root *, uint64_t, uint64_t, uint32_t)
+     * }
+     */
+    public static int gm_dirty_set_range(MemorySegment x0, long x1, long x2, int x3) {
+        var mh$ = gm_dirty_set_range.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_dirty_set_range", x0, x1, x2, x3);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_dirty_test {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_LONG,
+            guestmem_h.C_LONG,
+            guestmem_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_dirty_test");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_dirty_test(const gm_dirty_root *, uint64_t, uint64_t, int32_t)
+     * }
+     */
+    public static FunctionDescriptor gm_dirty_test$descriptor() {
+        return gm_dirty_test.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_dirty_test(const gm_dirty_root *, uint64_t, uint64_t, int32_t)
+     * }
+     */
+    public static MethodHandle gm_dirty_test$handle() {
+        return gm_dirty_test.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_dirty_test(const gm_dirty_root *, uint64_t, uint64_t, int32_t)
+     * }
+     */
+    public static MemorySegment gm_dirty_test$address() {
+        return gm_dirty_test.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_dirty_test(const gm_dirty_root *, uint64_t, uint64_t, int32_t)
+     * }
+     */
+    public static int gm_dirty_test(MemorySegment x0, long x1, long x2, int x3) {
+        var mh$ = gm_dirty_test.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_dirty_test", x0, x1, x2, x3);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_ram_write {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_LONG,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_LONG,
+            guestmem_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_ram_write");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_ram_write(const gm_ram_root *, const gm_dirty_root *, uint64_t, const void *, uint64_t, uint32_t)
+     * }
+     */
+    public static FunctionDescriptor gm_ram_write$descriptor() {
+        return gm_ram_write.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_ram_write(const gm_ram_root *, const gm_dirty_root *, uint64_t, const void *, uint64_t, uint32_t)
+     * }
+     */
+    public static MethodHandle gm_ram_write$handle() {
+        return gm_ram_write.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_ram_write(const gm_ram_root *, const gm_dirty_root *, uint64_t, const void *, uint64_t, uint32_t)
+     * }
+     */
+    public static MemorySegment gm_ram_write$address() {
+        return gm_ram_write.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_ram_write(const gm_ram_root *, const gm_dirty_root *, uint64_t, const void *, uint64_t, uint32_t)
+     * }
+     */
+    public static int gm_ram_write(MemorySegment x0, MemorySegment x1, long x2, MemorySegment x3, long x4, int x5) {
+        var mh$ = gm_ram_write.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_ram_write", x0, x1, x2, x3, x4, x5);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3, x4, x5);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gm_rcu_reader_register {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
             guestmem_h.C_LONG,
@@ -1690,6 +1988,303 @@ public class guestmem_h {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gm_readers_stop", x0, x1);
+            }
+            return (int)mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_writers_start {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_POINTER,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_writers_start");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_start(const gm_writer_config *, uint64_t *)
+     * }
+     */
+    public static FunctionDescriptor gm_writers_start$descriptor() {
+        return gm_writers_start.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_start(const gm_writer_config *, uint64_t *)
+     * }
+     */
+    public static MethodHandle gm_writers_start$handle() {
+        return gm_writers_start.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_start(const gm_writer_config *, uint64_t *)
+     * }
+     */
+    public static MemorySegment gm_writers_start$address() {
+        return gm_writers_start.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_writers_start(const gm_writer_config *, uint64_t *)
+     * }
+     */
+    public static int gm_writers_start(MemorySegment x0, MemorySegment x1) {
+        var mh$ = gm_writers_start.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_writers_start", x0, x1);
+            }
+            return (int)mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_writers_pause {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_writers_pause");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_pause(uint64_t)
+     * }
+     */
+    public static FunctionDescriptor gm_writers_pause$descriptor() {
+        return gm_writers_pause.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_pause(uint64_t)
+     * }
+     */
+    public static MethodHandle gm_writers_pause$handle() {
+        return gm_writers_pause.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_pause(uint64_t)
+     * }
+     */
+    public static MemorySegment gm_writers_pause$address() {
+        return gm_writers_pause.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_writers_pause(uint64_t)
+     * }
+     */
+    public static int gm_writers_pause(long x0) {
+        var mh$ = gm_writers_pause.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_writers_pause", x0);
+            }
+            return (int)mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_writers_resume {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_writers_resume");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_resume(uint64_t)
+     * }
+     */
+    public static FunctionDescriptor gm_writers_resume$descriptor() {
+        return gm_writers_resume.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_resume(uint64_t)
+     * }
+     */
+    public static MethodHandle gm_writers_resume$handle() {
+        return gm_writers_resume.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_resume(uint64_t)
+     * }
+     */
+    public static MemorySegment gm_writers_resume$address() {
+        return gm_writers_resume.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_writers_resume(uint64_t)
+     * }
+     */
+    public static int gm_writers_resume(long x0) {
+        var mh$ = gm_writers_resume.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_writers_resume", x0);
+            }
+            return (int)mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_writers_written {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_LONG,
+            guestmem_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_writers_written");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t gm_writers_written(uint64_t)
+     * }
+     */
+    public static FunctionDescriptor gm_writers_written$descriptor() {
+        return gm_writers_written.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t gm_writers_written(uint64_t)
+     * }
+     */
+    public static MethodHandle gm_writers_written$handle() {
+        return gm_writers_written.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t gm_writers_written(uint64_t)
+     * }
+     */
+    public static MemorySegment gm_writers_written$address() {
+        return gm_writers_written.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t gm_writers_written(uint64_t)
+     * }
+     */
+    public static long gm_writers_written(long x0) {
+        var mh$ = gm_writers_written.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_writers_written", x0);
+            }
+            return (long)mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gm_writers_stop {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(guestmem_h.C_INT,
+            guestmem_h.C_LONG,
+            guestmem_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = guestmem_h.findOrThrow("gm_writers_stop");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_stop(uint64_t, gm_writer_stats *)
+     * }
+     */
+    public static FunctionDescriptor gm_writers_stop$descriptor() {
+        return gm_writers_stop.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_stop(uint64_t, gm_writer_stats *)
+     * }
+     */
+    public static MethodHandle gm_writers_stop$handle() {
+        return gm_writers_stop.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t gm_writers_stop(uint64_t, gm_writer_stats *)
+     * }
+     */
+    public static MemorySegment gm_writers_stop$address() {
+        return gm_writers_stop.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t gm_writers_stop(uint64_t, gm_writer_stats *)
+     * }
+     */
+    public static int gm_writers_stop(long x0, MemorySegment x1) {
+        var mh$ = gm_writers_stop.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gm_writers_stop", x0, x1);
             }
             return (int)mh$.invokeExact(x0, x1);
         } catch (Error | RuntimeException ex) {

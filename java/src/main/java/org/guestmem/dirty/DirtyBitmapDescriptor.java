@@ -30,6 +30,8 @@ import java.lang.invoke.VarHandle;
  *                              +32 uint64 chunk[1]                             (never moves, never freed
  *                              ...  n entries                                   before DirtyMemory.close)
  * </pre>
+ * The C side of these steps is guestmem.h's {@code gm_dirty_set_range}, {@code gm_dirty_mark_page} and
+ * {@code gm_dirty_test} (structs {@code gm_dirty_root}, {@code gm_dirty_table}; native/src/dirty.c).
  * A root entry of 0 means the DirtyMemory is closed. Tables are immutable once published: growth builds a
  * bigger one and republishes it (QEMU's {@code DirtyMemoryBlocks}).
  *

@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.guestmem.dirty.DirtyClient;
 import org.guestmem.nativeshim.CReaders;
+import org.guestmem.nativeshim.CWriters;
 import org.guestmem.ram.Backing;
 import org.guestmem.ram.GuestMemory;
 import org.guestmem.ram.RamBlock;
@@ -40,7 +42,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The C readers write raw memory that dirty tracking cannot see, so they are kept off the migratable
  * blocks: a hole is reserved below them (QEMU's best fit puts the churn blocks there) and the readers'
- * address span ends where the first migratable block begins.
+ * address span ends where the first migratable block begins. C writers (the shim's {@code gm_writers_*}, a
+ * C device model) write all of RAM, the migratable blocks included, and mark every write dirty through
+ * guestmem.h's dirty API; the switch-over parks them with the vCPUs, and the bytes that differ between
+ * source and destination after each migration are counted: the soak reports 0 lost bytes.
  */
 class SoakTest {
     static final long KiB = 1024, MiB = 1024 * KiB, PAGE = 4096;
@@ -75,17 +80,25 @@ class SoakTest {
             AtomicLong hotplugs = new AtomicLong();
             List<RamBlock> churned = new ArrayList<>();         // added to by the hot-plug thread (synchronized); read after its join
             Thread hotplug = Thread.ofPlatform().name("soak-hotplug").start(() -> churn(src, stop, hotplugs, churned, cSpan));
-            long migrations = 0, bytes = 0;
+            long migrations = 0, bytes = 0, lostBytes = 0;
             CReaders.Stats cStats;
+            CWriters.Stats wStats;
             Footprint warm = null, mid = null;
             long t0 = System.nanoTime(), deadline = t0 + seconds * 1_000_000_000L, nextProgress = t0 + progressEvery;
             try (SimulatedVcpus vcpus = new SimulatedVcpus(new GuestMemory(src), List.of(ram, ram2), 2, 20_000, 17).start();
-                    CReaders readers = CReaders.start(rcu.readerTable(), src.nativeTable().root(), cSpan, 2, 99)) {
+                    CReaders readers = CReaders.start(rcu.readerTable(), src.nativeTable().root(), cSpan, 2, 99);
+                    CWriters writers = CWriters.start(rcu.readerTable(), src.nativeTable().root(), src.dirtyMemory().nativeRoot(),
+                            src.ramEnd(), 2, 101, DirtyClient.ALL, 0, 50_000)) {
                 while (migrations < 2 || System.nanoTime() < deadline) {
-                    bytes += migrate(src, dst, vcpus);
+                    bytes += migrate(src, dst, () -> {
+                        vcpus.pause();
+                        writers.pause();
+                    });
                     migrations++;
-                    assertSame(src, dst, migrations);           // the vCPUs stay paused until the comparison is done
+                    lostBytes += CWritersMigrationTest.differingBytes(src, dst);
+                    assertSame(src, dst, migrations);           // the vCPUs and C writers stay paused until the comparison is done
                     vcpus.resume();
+                    writers.resume();
                     assertTrue(failures.isEmpty(), () -> "after migration " + failures.size() + " failures: " + failures.peek());
                     long now = System.nanoTime();
                     if (warm == null) {
@@ -103,6 +116,7 @@ class SoakTest {
                 stop.set(true);
                 hotplug.join();
                 cStats = readers.stop();
+                wStats = writers.stop();
             } finally {
                 stop.set(true);
                 hotplug.join();
@@ -114,12 +128,16 @@ class SoakTest {
             }
             rcu.drain();                                                 // every freed block's reclaim has run
             Footprint after = Footprint.now();
+            System.out.printf("soak: C writers on migratable blocks %s, %d lost bytes%n", wStats, lostBytes);
             System.out.printf("soak: %d s, %d migrations (%d MiB), %d hot-plugs, C readers %s%nsoak: before %s%nsoak: after warm-up %s%nsoak: at half time %s%nsoak: at the end %s%n",
                     (System.nanoTime() - t0) / 1_000_000_000L, migrations, bytes / MiB, hotplugs.get(), cStats, before, warm, mid, after);
 
             assertEquals(List.of(), List.copyOf(failures), "no Java thread failed, no RCU callback failed");
             assertEquals(0, cStats.errors(), "C reader errors: " + cStats);
             assertTrue(cStats.written() > 0, "the C readers wrote the churn blocks: " + cStats);
+            assertEquals(0, wStats.errors(), "C writer errors: " + wStats);
+            assertTrue(wStats.written() > 0 && wStats.marked() == wStats.written(), "the C writers wrote and marked: " + wStats);
+            assertEquals(0, lostBytes, "bytes lost by the migrations");
             assertTrue(hotplugs.get() > 0 && migrations >= 2, hotplugs + " hot-plugs, " + migrations + " migrations");
             assertEquals(0, rcu.callbackFailures());
             List<RamBlock> stillMapped = churned.stream().filter(RamBlock::isMapped).toList();
@@ -170,8 +188,8 @@ class SoakTest {
         return new RamBlockSpec(name, size, size, memfd ? Backing.memfd() : Backing.anonymous(), EnumSet.of(RamBlock.Flag.NORESERVE));
     }
 
-    /** One in-process live migration with a destination thread; the vCPUs are left paused. Returns the bytes sent. */
-    private static long migrate(RamList src, RamList dst, SimulatedVcpus vcpus) throws Exception {
+    /** One in-process live migration with a destination thread; the guest (vCPUs, C writers) is left paused. Returns the bytes sent. */
+    private static long migrate(RamList src, RamList dst, Runnable pauseGuest) throws Exception {
         MigrationChannel[] pair = MigrationChannel.inMemoryPair(1 << 20);
         CompletableFuture<LiveMigration.LoadStats> dest = CompletableFuture.supplyAsync(() -> {
             try {
@@ -182,7 +200,7 @@ class SoakTest {
         });
         try {
             MigrationStats s = new LiveMigration(src, LiveMigration.Options.defaults().withBandwidth(512 * MiB), null)
-                    .send(pair[0], vcpus::pause, () -> {});
+                    .send(pair[0], pauseGuest, () -> {});
             dest.get(60, TimeUnit.SECONDS);
             return s.transferredBytes();
         } finally {
