@@ -1,0 +1,250 @@
+package org.guestmem.migration;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A qemu-system-x86_64 driven over QMP on stdio, for the round-trip tests: {@code -M pc -m 32M -accel tcg
+ * -nodefaults -nographic}, a 64 KiB {@code -bios} whose reset vector loops incrementing the dword at
+ * {@link #COUNTER} (no guest OS needed). {@link #close} kills the process.
+ */
+final class QemuProcess implements AutoCloseable {
+    static final String BINARY = "qemu-system-x86_64";
+    /** Guest-physical address of the counter the BIOS loop increments. */
+    static final long COUNTER = 0x7000;
+    static final long RAM = 32L << 20;
+    static final long BIOS_SIZE = 64 << 10;
+
+    private final Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringBuilder stderr = new StringBuilder();
+    private final Thread outReader, errReader;
+    private final OutputStream stdin;
+
+    /** Skips the calling test (with the reason) where QEMU is not installed. */
+    static void assumeInstalled() {
+        Assumptions.assumeTrue(installed(), BINARY + " is not on PATH: the QEMU round-trip tests are skipped (install qemu-system-x86)");
+    }
+
+    static boolean installed() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, BINARY))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Writes the counter BIOS: 0xF4 (hlt) everywhere, at 0xFFF0 {@code inc dword [0x7000]; jmp back}. */
+    static Path writeBios(Path dir) throws IOException {
+        byte[] b = new byte[(int) BIOS_SIZE];
+        Arrays.fill(b, (byte) 0xf4);
+        byte[] loop = {0x66, (byte) 0xff, 0x06, 0x00, 0x70, (byte) 0xeb, (byte) 0xf9};
+        System.arraycopy(loop, 0, b, 0xfff0, loop.length);
+        return Files.write(dir.resolve("counter-bios.bin"), b);
+    }
+
+    /** A TCP port nobody listens on now. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts QEMU with the common options, {@code -bios bios} (if not null) and {@code extra}; waits for the QMP greeting. */
+    static QemuProcess start(Path bios, String machine, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(BINARY, "-M", machine, "-m", "32M", "-accel", "tcg", "-nodefaults", "-nographic",
+                "-qmp", "stdio", "-serial", "none", "-monitor", "none"));
+        if (bios != null) {
+            cmd.addAll(List.of("-bios", bios.toString()));
+        }
+        cmd.addAll(List.of(extra));
+        return new QemuProcess(new ProcessBuilder(cmd).start());
+    }
+
+    private QemuProcess(Process p) throws IOException {
+        this.process = p;
+        this.stdin = p.getOutputStream();
+        outReader = Thread.ofPlatform().daemon().start(() -> pump(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)), null));
+        errReader = Thread.ofPlatform().daemon().start(() -> pump(new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8)), stderr));
+        String greeting = next(20);
+        if (!greeting.contains("\"QMP\"")) {
+            throw new IOException("no QMP greeting from QEMU: " + greeting + "; stderr: " + stderr());
+        }
+        execute("{\"execute\":\"qmp_capabilities\"}");
+    }
+
+    private void pump(BufferedReader r, StringBuilder into) {
+        try (r) {
+            for (String l; (l = r.readLine()) != null; ) {
+                if (into == null) {
+                    lines.add(l);
+                } else {
+                    synchronized (into) {
+                        into.append(l).append('\n');
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+    }
+
+    private String next(int seconds) throws IOException {
+        try {
+            String l = lines.poll(seconds, TimeUnit.SECONDS);
+            if (l == null) {
+                throw new IOException("QEMU said nothing on QMP for " + seconds + " s (alive: " + process.isAlive() + "); stderr: " + stderr());
+            }
+            return l;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** Sends one QMP command and returns its answer line ({"return": ...}); an {"error": ...} throws. Events are skipped. */
+    String execute(String json) throws IOException {
+        stdin.write((json + "\n").getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+        while (true) {
+            String l = next(30);
+            if (l.contains("\"event\"")) {
+                continue;
+            }
+            if (l.contains("\"error\"")) {
+                throw new IOException("QMP " + json + " failed: " + l);
+            }
+            return l;
+        }
+    }
+
+    String hmp(String command) throws IOException {
+        return execute("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"" + command + "\"}}");
+    }
+
+    /** The dword at a guest-physical address (HMP xp). */
+    long readDword(long gpa) throws IOException {
+        String r = hmp("xp /1wx 0x" + Long.toHexString(gpa));
+        Matcher m = Pattern.compile(": 0x([0-9a-f]+)").matcher(r);
+        if (!m.find()) {
+            throw new IOException("cannot read xp output: " + r);
+        }
+        return Long.parseLong(m.group(1), 16);
+    }
+
+    /** query-status's "status" (e.g. inmigrate, paused, running, postmigrate). */
+    String status() throws IOException {
+        return field(execute("{\"execute\":\"query-status\"}"), "status");
+    }
+
+    /** query-migrate's whole answer. */
+    String queryMigrate() throws IOException {
+        return execute("{\"execute\":\"query-migrate\"}");
+    }
+
+    /** Starts a migration to {@code uri} and waits until it is completed (or throws when it failed). */
+    void migrate(String uri, int seconds) throws IOException {
+        execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"" + uri + "\"}}");
+        awaitMigration(seconds);
+    }
+
+    String awaitMigration(int seconds) throws IOException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            String q = queryMigrate();
+            String s = field(q, "status");
+            if ("completed".equals(s)) {
+                return q;
+            }
+            if ("failed".equals(s) || "cancelled".equals(s)) {
+                throw new IOException("migration " + s + ": " + q);
+            }
+            sleep(20);
+        }
+        throw new IOException("migration did not complete within " + seconds + " s: " + queryMigrate());
+    }
+
+    /** Waits until query-status says one of {@code states}; returns it. */
+    String awaitStatus(int seconds, String... states) throws IOException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        String s = null;
+        while (System.nanoTime() < end) {
+            s = status();
+            if (List.of(states).contains(s)) {
+                return s;
+            }
+            sleep(20);
+        }
+        throw new IOException("QEMU status stayed '" + s + "', not one of " + List.of(states) + "; stderr: " + stderr());
+    }
+
+    /** Guest-physical memory [gpa, gpa + size) via pmemsave into a file in {@code dir}. */
+    byte[] pmem(Path dir, long gpa, long size) throws IOException {
+        Path f = Files.createTempFile(dir, "pmem", ".bin");
+        execute("{\"execute\":\"pmemsave\",\"arguments\":{\"val\":" + gpa + ",\"size\":" + size + ",\"filename\":\"" + f + "\"}}");
+        byte[] b = Files.readAllBytes(f);
+        Files.delete(f);
+        return b;
+    }
+
+    /** Waits for the process to exit; returns its exit code. */
+    int awaitExit(int seconds) throws IOException {
+        try {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                throw new IOException("QEMU did not exit within " + seconds + " s; stderr: " + stderr());
+            }
+            errReader.join(2000);
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    String stderr() {
+        synchronized (stderr) {
+            return stderr.toString();
+        }
+    }
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\": *\"([^\"]*)\"").matcher(json);
+        return m.find() ? m.group(1) : null;
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+            outReader.join(1000);
+            errReader.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
