@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.lang3.Validate;
@@ -39,8 +40,12 @@ import org.guestmem.rcu.Rcu;
  * Not thread-safe; {@link #close} frees the blocks.
  */
 public final class QemuGuest implements AutoCloseable {
-    /** What a {@link #receive} read: stream bytes, RAM records by kind, and the size of the device state. */
-    public record Received(long bytes, long ramSections, long pages, long zeroPages, long xbzrlePages, long deviceStateBytes) {}
+    /**
+     * What a {@link #receive} read: stream bytes, RAM sections, records by kind, the XBZRLE record bytes
+     * counted as QEMU's xbzrle-cache "bytes" (everything after the be64 header: idstr if any, encoding byte,
+     * be16 length, data), and the size of the device state.
+     */
+    public record Received(long bytes, long ramSections, long pages, long zeroPages, long xbzrlePages, long xbzrleBytes, long deviceStateBytes) {}
 
     /** The VM description a guest created by guestmem ends with: no devices. */
     static final String EMPTY_VMDESC = "{\"page_size\":4096,\"devices\":[]}";
@@ -106,14 +111,18 @@ public final class QemuGuest implements AutoCloseable {
 
     private static QemuGuest read(TailCapture cap, Rcu rcu, RamList list, int pageSize) throws IOException {
         RamStreamReader reader = new RamStreamReader(cap, pageSize);
-        Loading sink = new Loading(list);
+        Loading sink = new Loading(list, reader);
         RamStreamReader.Result r = reader.readAll(sink);
         // A complete read ended on EOF (a stream without device sections): the tail starts at that byte.
         long tailStart = r.complete() ? r.bytesRead() - 1 : r.bytesRead();
-        byte[] tail = cap.from(tailStart);
-        if (!r.complete() && tail.length > 0 && (tail[0] & 0xff) == COMMAND) {
-            throw new StreamFormatException(tailStart, refusedCommand(tail));
+        if (!r.complete()) {
+            // A source that asked for a return path waits for answers: decide from what is here, read no further.
+            byte[] here = cap.kept(tailStart);
+            if (here.length > 0 && (here[0] & 0xff) == COMMAND) {
+                throw new StreamFormatException(tailStart, refusedCommands(here));
+            }
         }
+        byte[] tail = cap.from(tailStart);
         if (reader.machine() == null) {
             throw new StreamFormatException(0, "the stream has no configuration section (machine type): a QEMU destination refuses it");
         }
@@ -131,22 +140,40 @@ public final class QemuGuest implements AutoCloseable {
         }
         checkEnding(tail, tailStart);
         Received rec = new Received(cap.total(), sink.loader.sections(), sink.loader.pages(), sink.loader.zeroPages(),
-                sink.loader.xbzrlePages(), tail.length);
+                sink.loader.xbzrlePages(), sink.xbzrleBytes, tail.length);
         return new QemuGuest(rcu, list, reader.machine(), sink.sectionId, tail, rec);
     }
 
-    /** Why a COMMAND record is refused: QEMU sends them only with a return path, postcopy or COLO. */
-    private static String refusedCommand(byte[] tail) {
-        int cmd = tail.length >= 3 ? (tail[1] & 0xff) << 8 | tail[2] & 0xff : -1;
-        String what = switch (cmd) {
-            case 1 -> "OPEN_RETURN_PATH: the source asks for a return path (capability return-path or postcopy-ram)";
-            case 2 -> "PING: the source expects a return path";
-            case 3 -> "POSTCOPY_ADVISE: the source wants postcopy (capability postcopy-ram)";
-            case 4, 5, 6, 7, 9, 10 -> "command " + cmd + " of postcopy";
-            case 8 -> "ENABLE_COLO (COLO)";
-            default -> "command " + cmd;
-        };
-        return "refused: MIG_CMD " + what + "; guestmem carries precopy streams without a return path (turn those capabilities off on the source)";
+    /**
+     * Why COMMAND records are refused (QEMU sends them only with a return path, postcopy or COLO): names the
+     * commands found back to back in {@code here} ({@code u8 0x08, be16 cmd, be16 len, len bytes}).
+     */
+    static String refusedCommands(byte[] here) {
+        List<String> names = new ArrayList<>();
+        boolean postcopy = false, returnPath = false;
+        for (int p = 0; p + 5 <= here.length && (here[p] & 0xff) == COMMAND; ) {
+            int cmd = (here[p + 1] & 0xff) << 8 | here[p + 2] & 0xff;
+            int len = (here[p + 3] & 0xff) << 8 | here[p + 4] & 0xff;
+            names.add(switch (cmd) {
+                case 1 -> "OPEN_RETURN_PATH";
+                case 2 -> "PING";
+                case 3 -> "POSTCOPY_ADVISE";
+                case 4 -> "POSTCOPY_LISTEN";
+                case 5 -> "POSTCOPY_RUN";
+                case 6 -> "POSTCOPY_RAM_DISCARD";
+                case 7 -> "PACKAGED";
+                case 8 -> "ENABLE_COLO";
+                default -> "command " + cmd;
+            });
+            returnPath |= cmd == 1 || cmd == 2;
+            postcopy |= cmd >= 3 && cmd <= 7;
+            p += 5 + len;
+        }
+        String why = postcopy ? "the source wants postcopy (capability postcopy-ram)"
+                : returnPath ? "the source asks for a return path (capability return-path)"
+                : "commands are sent only with a return path, postcopy or COLO";
+        return "refused: MIG_CMD " + String.join(", ", names) + ": " + why
+                + "; guestmem carries precopy streams without a return path (turn that capability off on the source)";
     }
 
     /**
@@ -183,12 +210,15 @@ public final class QemuGuest implements AutoCloseable {
     private static final class Loading implements RamRecordSink {
         final RamList list;
         final RamLoader loader;
+        final RamStreamReader reader;
         int sectionId = -1;
         boolean ended;
+        long xbzrleBytes;
 
-        Loading(RamList list) {
+        Loading(RamList list, RamStreamReader reader) {
             this.list = list;
             this.loader = new RamLoader(list);
+            this.reader = reader;
         }
 
         @Override
@@ -222,6 +252,7 @@ public final class QemuGuest implements AutoCloseable {
         @Override
         public void xbzrlePage(String block, long offset, byte[] data, int len) {
             loader.xbzrlePage(block, offset, data, len);
+            xbzrleBytes += 3 + len + (reader.recordContinued() ? 0 : 1 + block.getBytes(StandardCharsets.UTF_8).length);
         }
     }
 

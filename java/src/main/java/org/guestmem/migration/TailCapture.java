@@ -48,8 +48,8 @@ final class TailCapture extends InputStream {
         return n;
     }
 
-    /** The bytes from stream offset {@code offset} to the end of the input (reads the input to its end). */
-    byte[] from(long offset) throws IOException {
+    /** The bytes read so far from stream offset {@code offset} on (no further reads). */
+    byte[] kept(long offset) {
         long kept = total - offset;
         if (offset < 0 || kept < 0 || kept > ring.length) {
             throw new IllegalStateException("offset " + offset + " is not among the last " + ring.length + " bytes read (read " + total + ")");
@@ -58,6 +58,12 @@ final class TailCapture extends InputStream {
         for (int i = 0; i < kept; i++) {
             head[i] = ring[(int) ((offset + i) % ring.length)];
         }
+        return head;
+    }
+
+    /** The bytes from stream offset {@code offset} to the end of the input (reads the input to its end). */
+    byte[] from(long offset) throws IOException {
+        byte[] head = kept(offset);
         byte[] rest = in.readAllBytes();
         total += rest.length;
         byte[] all = Arrays.copyOf(head, head.length + rest.length);

@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Assumptions;
  * -nodefaults -nographic}, a 64 KiB {@code -bios} whose reset vector loops incrementing the dword at
  * {@link #COUNTER} (no guest OS needed). {@link #close} kills the process.
  */
-final class QemuProcess implements AutoCloseable {
-    static final String BINARY = "qemu-system-x86_64";
+public final class QemuProcess implements AutoCloseable {
+    public static final String BINARY = "qemu-system-x86_64";
     /** Guest-physical address of the counter the BIOS loop increments. */
-    static final long COUNTER = 0x7000;
-    static final long RAM = 32L << 20;
+    public static final long COUNTER = 0x7000;
+    public static final long RAM = 32L << 20;
     static final long BIOS_SIZE = 64 << 10;
 
     private final Process process;
@@ -37,7 +37,7 @@ final class QemuProcess implements AutoCloseable {
     private final OutputStream stdin;
 
     /** Skips the calling test (with the reason) where QEMU is not installed. */
-    static void assumeInstalled() {
+    public static void assumeInstalled() {
         Assumptions.assumeTrue(installed(), BINARY + " is not on PATH: the QEMU round-trip tests are skipped (install qemu-system-x86)");
     }
 
@@ -50,24 +50,50 @@ final class QemuProcess implements AutoCloseable {
         return false;
     }
 
-    /** Writes the counter BIOS: 0xF4 (hlt) everywhere, at 0xFFF0 {@code inc dword [0x7000]; jmp back}. */
-    static Path writeBios(Path dir) throws IOException {
+    /**
+     * Writes the counter BIOS (64 KiB of 0xF4, hlt). The reset vector at 0xFFF0 jumps to a loop at 0xFF00
+     * that, in real mode with DS = 0, toggles CR0.WP, increments the dword at {@link #COUNTER} and then one
+     * word in each of the 8 pages 0x8000..0xF000:
+     * <pre>
+     * FF00  0F 20 C0            mov eax, cr0
+     * FF03  66 35 00 00 01 00   xor eax, 0x10000   (WP)
+     * FF09  0F 22 C0            mov cr0, eax
+     * FF0C  66 FF 06 00 70      inc dword [0x7000]
+     * FF11  BB 00 80            mov bx, 0x8000
+     * FF14  FF 07               inc word [bx]
+     * FF16  81 C3 00 10         add bx, 0x1000
+     * FF1A  75 F8               jnz FF14          (bx wraps to 0 after 0xF000)
+     * FF1C  EB E2               jmp FF00
+     * FFF0  E9 0D FF            jmp FF00          (reset vector)
+     * </pre>
+     * Changing CR0.WP flushes TCG's TLB: QEMU 7.2's migration bitmap sync clears dirty bits without
+     * resetting the TLB's not-dirty marks, so without the flush a page written before is never seen dirty
+     * again. Nine pages dirtied per loop keep a rate-limited source busy for a whole window on every pass.
+     */
+    public static Path writeBios(Path dir) throws IOException {
+        return Files.write(dir.resolve("counter-bios.bin"), bios());
+    }
+
+    /** The counter BIOS's bytes (see {@link #writeBios}). */
+    public static byte[] bios() {
         byte[] b = new byte[(int) BIOS_SIZE];
         Arrays.fill(b, (byte) 0xf4);
-        byte[] loop = {0x66, (byte) 0xff, 0x06, 0x00, 0x70, (byte) 0xeb, (byte) 0xf9};
-        System.arraycopy(loop, 0, b, 0xfff0, loop.length);
-        return Files.write(dir.resolve("counter-bios.bin"), b);
+        byte[] loop = java.util.HexFormat.of().parseHex("0f20c06635000001000f22c066ff060070bb0080ff0781c3001075f8ebe2");
+        System.arraycopy(loop, 0, b, 0xff00, loop.length);
+        byte[] reset = {(byte) 0xe9, 0x0d, (byte) 0xff};
+        System.arraycopy(reset, 0, b, 0xfff0, reset.length);
+        return b;
     }
 
     /** A TCP port nobody listens on now. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
     /** Starts QEMU with the common options, {@code -bios bios} (if not null) and {@code extra}; waits for the QMP greeting. */
-    static QemuProcess start(Path bios, String machine, String... extra) throws IOException {
+    public static QemuProcess start(Path bios, String machine, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(BINARY, "-M", machine, "-m", "32M", "-accel", "tcg", "-nodefaults", "-nographic",
                 "-qmp", "stdio", "-serial", "none", "-monitor", "none"));
         if (bios != null) {
@@ -119,7 +145,7 @@ final class QemuProcess implements AutoCloseable {
     }
 
     /** Sends one QMP command and returns its answer line ({"return": ...}); an {"error": ...} throws. Events are skipped. */
-    String execute(String json) throws IOException {
+    public String execute(String json) throws IOException {
         stdin.write((json + "\n").getBytes(StandardCharsets.UTF_8));
         stdin.flush();
         while (true) {
@@ -139,7 +165,7 @@ final class QemuProcess implements AutoCloseable {
     }
 
     /** The dword at a guest-physical address (HMP xp). */
-    long readDword(long gpa) throws IOException {
+    public long readDword(long gpa) throws IOException {
         String r = hmp("xp /1wx 0x" + Long.toHexString(gpa));
         Matcher m = Pattern.compile(": 0x([0-9a-f]+)").matcher(r);
         if (!m.find()) {
@@ -149,22 +175,61 @@ final class QemuProcess implements AutoCloseable {
     }
 
     /** query-status's "status" (e.g. inmigrate, paused, running, postmigrate). */
-    String status() throws IOException {
+    public String status() throws IOException {
         return field(execute("{\"execute\":\"query-status\"}"), "status");
     }
 
     /** query-migrate's whole answer. */
-    String queryMigrate() throws IOException {
+    public String queryMigrate() throws IOException {
         return execute("{\"execute\":\"query-migrate\"}");
     }
 
     /** Starts a migration to {@code uri} and waits until it is completed (or throws when it failed). */
-    void migrate(String uri, int seconds) throws IOException {
+    public void migrate(String uri, int seconds) throws IOException {
         execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"" + uri + "\"}}");
         awaitMigration(seconds);
     }
 
-    String awaitMigration(int seconds) throws IOException {
+    /**
+     * Migrates with XBZRLE on: a 256 KiB/s bandwidth cap and a 1 ms downtime limit make the switch-over
+     * threshold (bandwidth x downtime, 256 bytes) smaller than one page; the guest dirties 9 pages per loop,
+     * more than one 100 ms window of the cap moves, so every pass waits out its window while the guest runs
+     * and the next sync finds pages dirty again. The source iterates until query-migrate counts XBZRLE pages;
+     * then the defaults (128 MiB/s, 300 ms) let it complete. Returns the final query-migrate answer.
+     */
+    public String migrateWithXbzrle(String uri, int seconds) throws IOException {
+        execute("{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":[{\"capability\":\"xbzrle\",\"state\":true}]}}");
+        execute("{\"execute\":\"migrate-set-parameters\",\"arguments\":{\"downtime-limit\":1,\"max-bandwidth\":262144}}");
+        execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"" + uri + "\"}}");
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (true) {
+            String q = queryMigrate();
+            if (xbzrlePages(q) > 0) {
+                break;
+            }
+            String s = field(q, "status");
+            if ("failed".equals(s) || "completed".equals(s) || System.nanoTime() > end) {
+                throw new IOException("no XBZRLE pages before the migration " + s + ": " + q);
+            }
+            sleep(10);
+        }
+        execute("{\"execute\":\"migrate-set-parameters\",\"arguments\":{\"downtime-limit\":300,\"max-bandwidth\":134217728}}");
+        return awaitMigration(seconds);
+    }
+
+    /** query-migrate's xbzrle-cache pages (0 when absent). */
+    public static long xbzrlePages(String queryMigrate) {
+        Matcher m = Pattern.compile("\"xbzrle-cache\": *\\{[^}]*\"pages\": *(\\d+)").matcher(queryMigrate);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** query-migrate's xbzrle-cache bytes (0 when absent). */
+    public static long xbzrleBytes(String queryMigrate) {
+        Matcher m = Pattern.compile("\"xbzrle-cache\": *\\{[^}]*\"bytes\": *(\\d+)").matcher(queryMigrate);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    public String awaitMigration(int seconds) throws IOException {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
             String q = queryMigrate();
@@ -181,7 +246,7 @@ final class QemuProcess implements AutoCloseable {
     }
 
     /** Waits until query-status says one of {@code states}; returns it. */
-    String awaitStatus(int seconds, String... states) throws IOException {
+    public String awaitStatus(int seconds, String... states) throws IOException {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         String s = null;
         while (System.nanoTime() < end) {
@@ -195,7 +260,7 @@ final class QemuProcess implements AutoCloseable {
     }
 
     /** Guest-physical memory [gpa, gpa + size) via pmemsave into a file in {@code dir}. */
-    byte[] pmem(Path dir, long gpa, long size) throws IOException {
+    public byte[] pmem(Path dir, long gpa, long size) throws IOException {
         Path f = Files.createTempFile(dir, "pmem", ".bin");
         execute("{\"execute\":\"pmemsave\",\"arguments\":{\"val\":" + gpa + ",\"size\":" + size + ",\"filename\":\"" + f + "\"}}");
         byte[] b = Files.readAllBytes(f);
@@ -204,7 +269,7 @@ final class QemuProcess implements AutoCloseable {
     }
 
     /** Waits for the process to exit; returns its exit code. */
-    int awaitExit(int seconds) throws IOException {
+    public int awaitExit(int seconds) throws IOException {
         try {
             if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
                 throw new IOException("QEMU did not exit within " + seconds + " s; stderr: " + stderr());
@@ -217,7 +282,7 @@ final class QemuProcess implements AutoCloseable {
         }
     }
 
-    String stderr() {
+    public String stderr() {
         synchronized (stderr) {
             return stderr.toString();
         }
@@ -228,7 +293,7 @@ final class QemuProcess implements AutoCloseable {
         return m.find() ? m.group(1) : null;
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
