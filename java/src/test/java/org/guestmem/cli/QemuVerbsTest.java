@@ -110,7 +110,8 @@ class QemuVerbsTest {
 
             String[] inspect = MigrationVerbsTest.run("inspect", file.toString());
             assertEquals("0", inspect[0], inspect[1]);
-            assertTrue(inspect[1].contains("pc.ram") && inspect[1].contains("SECTION_FULL of section 'timer'"), inspect[1]);
+            assertTrue(inspect[1].contains("pc.ram") && inspect[1].contains("SECTION_FULL of section 'timer'")
+                    && inspect[1].contains("machine type: pc-i440fx-7.2") && inspect[1].contains("bytes after the RAM"), inspect[1]);
 
             String[] send = MigrationVerbsTest.run("migrate", "send", "--load", file.toString(), "--to", "127.0.0.1:" + portB);
             assertEquals("0", send[0], send[1]);
