@@ -62,7 +62,9 @@ public final class QemuMigration {
                 } catch (IOException | RuntimeException e) {
                     String why = extra.refusal;
                     if (why != null) {
-                        throw new StreamFormatException(0, why);
+                        StreamFormatException f = new StreamFormatException(e instanceof StreamFormatException sf ? sf.offset() : 0, why);
+                        f.initCause(e);
+                        throw f;
                     }
                     throw e;
                 } finally {
