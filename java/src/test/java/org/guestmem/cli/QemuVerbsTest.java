@@ -37,15 +37,18 @@ class QemuVerbsTest {
         QemuProcess.assumeInstalled();
     }
 
-    /** A CLI run in the background with System.out captured; {@link #port} waits for "listening on port N". */
-    static final class Background {
+    /** A CLI run in the background with System.out and its error line captured; {@link #port} waits for "listening on port N". */
+    static final class Background implements AutoCloseable {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final CompletableFuture<Integer> exit;
         private final PrintStream old = System.out;
 
         Background(String... args) {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = CompletableFuture.supplyAsync(() -> Main.commandLine().execute(args));
+            PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
+            System.setOut(both);
+            picocli.CommandLine cl = Main.commandLine();
+            cl.setErr(new java.io.PrintWriter(both, true));
+            exit = CompletableFuture.supplyAsync(() -> cl.execute(args));
         }
 
         int port() throws IOException {
@@ -71,8 +74,14 @@ class QemuVerbsTest {
             try {
                 return exit.get(60, TimeUnit.SECONDS);
             } finally {
-                System.setOut(old);
+                close();
             }
+        }
+
+        /** Gives System.out back (the run itself ends at its own --timeout). */
+        @Override
+        public void close() {
+            System.setOut(old);
         }
     }
 
@@ -102,10 +111,11 @@ class QemuVerbsTest {
         int portB = QemuProcess.freePort();
         try (QemuProcess a = QemuProcess.start(bios, "pc"); QemuProcess b = QemuProcess.start(bios, "pc", "-S", "-incoming", "tcp:127.0.0.1:" + portB)) {
             awaitCounterAbove(a, 1000);
-            Background receive = new Background("migrate", "receive", "--listen", "0", "--save", file.toString(), "--timeout", "20");
-            a.migrate("tcp:127.0.0.1:" + receive.port(), 30);
-            assertEquals(0, receive.await(), receive.output());
-            assertTrue(receive.output().contains("received: machine pc-i440fx-7.2") && receive.output().contains("block pc.ram"), receive.output());
+            try (Background receive = new Background("migrate", "receive", "--listen", "0", "--save", file.toString(), "--timeout", "20")) {
+                a.migrate("tcp:127.0.0.1:" + receive.port(), 30);
+                assertEquals(0, receive.await(), receive.output());
+                assertTrue(receive.output().contains("received: machine pc-i440fx-7.2") && receive.output().contains("block pc.ram"), receive.output());
+            }
             long lastA = a.readDword(COUNTER);
 
             String[] inspect = MigrationVerbsTest.run("inspect", file.toString());
@@ -126,11 +136,12 @@ class QemuVerbsTest {
         int portB = QemuProcess.freePort();
         try (QemuProcess a = QemuProcess.start(bios, "pc"); QemuProcess b = QemuProcess.start(bios, "pc", "-S", "-incoming", "tcp:127.0.0.1:" + portB)) {
             awaitCounterAbove(a, 1000);
-            Background relay = new Background("migrate", "relay", "--listen", "0", "--to", "127.0.0.1:" + portB, "--timeout", "20");
-            String done = a.migrateWithXbzrle("tcp:127.0.0.1:" + relay.port(), 30);
-            assertEquals(0, relay.await(), relay.output());
-            Matcher m = Pattern.compile("(\\d+) xbzrle pages").matcher(relay.output());
-            assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, relay.output() + "\n" + done);
+            try (Background relay = new Background("migrate", "relay", "--listen", "0", "--to", "127.0.0.1:" + portB, "--timeout", "20")) {
+                String done = a.migrateWithXbzrle("tcp:127.0.0.1:" + relay.port(), 30);
+                assertEquals(0, relay.await(), relay.output());
+                Matcher m = Pattern.compile("(\\d+) xbzrle pages").matcher(relay.output());
+                assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, relay.output() + "\n" + done);
+            }
             assertBResumesA(a, b, a.readDword(COUNTER));
         }
     }
@@ -139,9 +150,11 @@ class QemuVerbsTest {
     void relayRefusesAReturnPathSourceBeforeConnectingOn() throws Exception {
         try (QemuProcess a = QemuProcess.start(QemuProcess.writeBios(dir), "pc"); ServerSocket destination = new ServerSocket(0)) {
             a.execute("{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":[{\"capability\":\"return-path\",\"state\":true}]}}");
-            Background relay = new Background("migrate", "relay", "--listen", "0", "--to", "127.0.0.1:" + destination.getLocalPort(), "--timeout", "20");
-            a.execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"tcp:127.0.0.1:" + relay.port() + "\"}}");
-            assertEquals(2, relay.await(), relay.output());
+            try (Background relay = new Background("migrate", "relay", "--listen", "0", "--to", "127.0.0.1:" + destination.getLocalPort(), "--timeout", "20")) {
+                a.execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"tcp:127.0.0.1:" + relay.port() + "\"}}");
+                assertEquals(2, relay.await(), relay.output());
+                assertTrue(relay.output().contains("byte offset 26: refused: MIG_CMD OPEN_RETURN_PATH"), relay.output());
+            }
             destination.setSoTimeout(200);
             assertTrue(assertThrowsTimeout(destination), "the relay connected to the destination");
         }

@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -36,8 +37,14 @@ public final class QemuProcess implements AutoCloseable {
     private final Thread outReader, errReader;
     private final OutputStream stdin;
 
-    /** Skips the calling test (with the reason) where QEMU is not installed. */
+    /**
+     * Skips the calling test (with the reason) where QEMU is not installed; fails instead where the
+     * environment says QEMU must be there ({@code GUESTMEM_REQUIRE_QEMU=1}, set by {@code .ci/run}).
+     */
     public static void assumeInstalled() {
+        if (!installed() && "1".equals(System.getenv("GUESTMEM_REQUIRE_QEMU"))) {
+            Assertions.fail(BINARY + " is not on PATH but GUESTMEM_REQUIRE_QEMU=1: install qemu-system-x86");
+        }
         Assumptions.assumeTrue(installed(), BINARY + " is not on PATH: the QEMU round-trip tests are skipped (install qemu-system-x86)");
     }
 
