@@ -127,8 +127,9 @@ final class MigrateCommand implements Runnable {
             MigrationChannel.parse(to);
             try (QemuGuest g = QemuVerbs.io(() -> QemuMigration.receive(port, timeoutSeconds * 1000, PAGE, MigrateCommand::listening))) {
                 print("received", g);
+                long t0 = System.nanoTime();
                 long sent = QemuVerbs.io(() -> QemuMigration.send(g, to, timeoutSeconds * 1000));
-                System.out.printf("sent %d bytes to %s%n", sent, to);
+                System.out.printf("sent %d bytes to %s in %d ms%n", sent, to, (System.nanoTime() - t0) / 1_000_000);
             }
             return 0;
         }

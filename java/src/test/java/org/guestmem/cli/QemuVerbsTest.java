@@ -141,6 +141,7 @@ class QemuVerbsTest {
                 assertEquals(0, relay.await(), relay.output());
                 Matcher m = Pattern.compile("(\\d+) xbzrle pages").matcher(relay.output());
                 assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, relay.output() + "\n" + done);
+                assertTrue(relay.output().contains("sent "), relay.output());
             }
             assertBResumesA(a, b, a.readDword(COUNTER));
         }

@@ -59,23 +59,32 @@ public final class QemuProcess implements AutoCloseable {
 
     /**
      * Writes the counter BIOS (64 KiB of 0xF4, hlt). The reset vector at 0xFFF0 jumps to a loop at 0xFF00
-     * that, in real mode with DS = 0, toggles CR0.WP, increments the dword at {@link #COUNTER} and then one
-     * word in each of the 8 pages 0x8000..0xF000:
+     * that, in real mode, toggles CR0.WP, increments the dword at {@link #COUNTER} and then one word in each
+     * of the 64 pages 0x10000..0x4FFFF:
      * <pre>
      * FF00  0F 20 C0            mov eax, cr0
-     * FF03  66 35 00 00 01 00   xor eax, 0x10000   (WP)
+     * FF03  66 35 00 00 01 00   xor eax, 0x10000    (WP)
      * FF09  0F 22 C0            mov cr0, eax
-     * FF0C  66 FF 06 00 70      inc dword [0x7000]
-     * FF11  BB 00 80            mov bx, 0x8000
-     * FF14  FF 07               inc word [bx]
-     * FF16  81 C3 00 10         add bx, 0x1000
-     * FF1A  75 F8               jnz FF14          (bx wraps to 0 after 0xF000)
-     * FF1C  EB E2               jmp FF00
-     * FFF0  E9 0D FF            jmp FF00          (reset vector)
+     * FF0C  31 C0               xor ax, ax
+     * FF0E  8E D8               mov ds, ax
+     * FF10  66 FF 06 00 70      inc dword [0x7000]
+     * FF15  B8 00 10            mov ax, 0x1000
+     * FF18  8E D8               mov ds, ax          (segments 0x1000..0x4000)
+     * FF1A  31 DB               xor bx, bx
+     * FF1C  FF 07               inc word [bx]
+     * FF1E  81 C3 00 10         add bx, 0x1000
+     * FF22  75 F8               jnz FF1C            (bx wraps to 0 after 0xF000)
+     * FF24  05 00 10            add ax, 0x1000
+     * FF27  3D 00 50            cmp ax, 0x5000
+     * FF2A  75 EC               jne FF18
+     * FF2C  EB D2               jmp FF00
+     * FFF0  E9 0D FF            jmp FF00            (reset vector)
      * </pre>
      * Changing CR0.WP flushes TCG's TLB: QEMU 7.2's migration bitmap sync clears dirty bits without
      * resetting the TLB's not-dirty marks, so without the flush a page written before is never seen dirty
-     * again. Nine pages dirtied per loop keep a rate-limited source busy for a whole window on every pass.
+     * again. The 65 pages dirtied per loop (260 KiB) take a source capped at 1 MiB/s more than two of its
+     * 100 ms rate-limit windows to send, so between two bitmap syncs the source sleeps long enough for the
+     * guest to run, however loaded the machine.
      */
     public static Path writeBios(Path dir) throws IOException {
         return Files.write(dir.resolve("counter-bios.bin"), bios());
@@ -85,7 +94,7 @@ public final class QemuProcess implements AutoCloseable {
     public static byte[] bios() {
         byte[] b = new byte[(int) BIOS_SIZE];
         Arrays.fill(b, (byte) 0xf4);
-        byte[] loop = java.util.HexFormat.of().parseHex("0f20c06635000001000f22c066ff060070bb0080ff0781c3001075f8ebe2");
+        byte[] loop = java.util.HexFormat.of().parseHex("0f20c06635000001000f22c031c08ed866ff060070b800108ed831dbff0781c3001075f80500103d005075ecebd2");
         System.arraycopy(loop, 0, b, 0xff00, loop.length);
         byte[] reset = {(byte) 0xe9, 0x0d, (byte) 0xff};
         System.arraycopy(reset, 0, b, 0xfff0, reset.length);
@@ -198,15 +207,15 @@ public final class QemuProcess implements AutoCloseable {
     }
 
     /**
-     * Migrates with XBZRLE on: a 256 KiB/s bandwidth cap and a 1 ms downtime limit make the switch-over
-     * threshold (bandwidth x downtime, 256 bytes) smaller than one page; the guest dirties 9 pages per loop,
-     * more than one 100 ms window of the cap moves, so every pass waits out its window while the guest runs
+     * Migrates with XBZRLE on: a 1 MiB/s bandwidth cap and a 1 ms downtime limit make the switch-over
+     * threshold (bandwidth x downtime, 1 KiB) smaller than one page; the guest dirties 65 pages per loop,
+     * more than two 100 ms windows of the cap move, so every pass waits out windows while the guest runs
      * and the next sync finds pages dirty again. The source iterates until query-migrate counts XBZRLE pages;
      * then the defaults (128 MiB/s, 300 ms) let it complete. Returns the final query-migrate answer.
      */
     public String migrateWithXbzrle(String uri, int seconds) throws IOException {
         execute("{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":[{\"capability\":\"xbzrle\",\"state\":true}]}}");
-        execute("{\"execute\":\"migrate-set-parameters\",\"arguments\":{\"downtime-limit\":1,\"max-bandwidth\":262144}}");
+        execute("{\"execute\":\"migrate-set-parameters\",\"arguments\":{\"downtime-limit\":1,\"max-bandwidth\":1048576}}");
         execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"" + uri + "\"}}");
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         while (true) {
