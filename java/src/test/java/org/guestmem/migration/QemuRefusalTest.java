@@ -64,6 +64,16 @@ class QemuRefusalTest {
     }
 
     @Test
+    void badArgumentsOfCreate() {
+        List<RamBlockSpec> one = List.of(RamBlockSpec.of("pc.ram", 64 << 10));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> QemuGuest.create(" ", PAGE, one)).getMessage().contains("machine type"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> QemuGuest.create("pc", PAGE, List.of())).getMessage().contains("at least one"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> QemuGuest.create("pc", PAGE, List.of(RamBlockSpec.of("a", 4096), RamBlockSpec.of("a", 4096)))).getMessage().contains("'a'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> QemuGuest.load(Path.of("no-such-stream-file"), PAGE)).getMessage().contains("not a readable file"));
+    }
+
+    @Test
     void aRamSectionVersionOtherThan4() throws IOException {
         byte[] s = stream();
         assertEquals(4, s[RAM_START + 16]);      // type, be32 id, u8 3 "ram", be32 instance, be32 version: its last byte
