@@ -41,6 +41,7 @@ public final class RamStreamReader {
     private boolean lastContinued;
     private boolean checkTrailingData = true;
     private final List<String> capabilities = new ArrayList<>();
+    private String machine;
 
     public RamStreamReader(InputStream in, int pageSize) {
         Validate.isTrue(pageSize >= 1024 && Integer.bitCount(pageSize) == 1, "page size %d must be a power of two >= 1024", pageSize);
@@ -97,7 +98,9 @@ public final class RamStreamReader {
                     if (len < 0 || len > 4096) {
                         throw new StreamFormatException(off, "configuration name length " + len + " is outside 0..4096");
                     }
-                    in.skip(len, "the configuration name");
+                    byte[] name = new byte[len];
+                    in.bytes(name, 0, len, "the configuration name");
+                    machine = new String(name, java.nio.charset.StandardCharsets.UTF_8);
                     String unreadable = configurationSubsections();
                     if (unreadable != null) {
                         return new Result(in.offset(), false, unreadable);
@@ -172,6 +175,11 @@ public final class RamStreamReader {
             }
         }
         return null;
+    }
+
+    /** The machine type named by the stream's configuration section, or null when it had none. */
+    public String machine() {
+        return machine;
     }
 
     /** Capabilities named by the stream's configuration (QEMU sends those the destination must share). */

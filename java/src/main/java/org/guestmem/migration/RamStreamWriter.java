@@ -44,6 +44,29 @@ public final class RamStreamWriter {
         be32(FILE_VERSION);
     }
 
+    /**
+     * QEMU's configuration section: {@code u8 0x07, be32 len, machine type}, no subsections (what an x86
+     * QEMU 7.2 sends by default). A QEMU destination refuses a stream without it, and one whose machine type
+     * is not a prefix of its own.
+     */
+    public void configuration(String machine) throws IOException {
+        byte[] b = machine.getBytes(StandardCharsets.UTF_8);
+        Validate.isTrue(b.length > 0 && b.length <= 256, "machine type '%s' is %d bytes; 1..256 are allowed", machine, b.length);
+        u8(CONFIGURATION);
+        be32(b.length);
+        room(b.length);
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+    }
+
+    /** Bytes passed through unchanged (QEMU's device state after the RAM); flushes what was buffered first. */
+    public void raw(byte[] bytes) throws IOException {
+        flush();
+        out.write(bytes);
+        flushed += bytes.length;
+        out.flush();
+    }
+
     /** START section of the "ram" section with QEMU's instance 0 and version 4. */
     public void sectionStart(int sectionId) throws IOException {
         u8(SECTION_START);

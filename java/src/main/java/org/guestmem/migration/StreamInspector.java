@@ -40,6 +40,7 @@ public final class StreamInspector implements RamRecordSink {
     private long sections;
     private RamStreamReader.Result result;
     private List<String> capabilities = List.of();
+    private String machine;
 
     /** @param extractDir where to write the blocks, or null to only count */
     public StreamInspector(int pageSize, Path extractDir) {
@@ -62,6 +63,7 @@ public final class StreamInspector implements RamRecordSink {
             throw e.getCause();
         } finally {
             capabilities = reader.capabilities();
+            machine = reader.machine();
             for (FileChannel f : files.values()) {
                 f.close();
             }
@@ -70,6 +72,11 @@ public final class StreamInspector implements RamRecordSink {
 
     public Map<String, BlockCounts> blocks() {
         return blocks;
+    }
+
+    /** The machine type of the stream's configuration section, or null (guestmem's own streams have none). */
+    public String machine() {
+        return machine;
     }
 
     /** The capabilities the stream's configuration named (a QEMU stream with x-ignore-shared, validate-uuid). */

@@ -50,7 +50,11 @@ final class InspectCommand implements Callable<Integer> {
         out.put("bytes_read", r.bytesRead());
         out.put("complete", r.complete());
         out.put("stopped_at", r.stoppedAt());
+        out.put("machine", inspector.machine());
         out.put("ram_sections", inspector.sections());
+        // what follows the RAM in the file: QEMU's device state (FULL sections, EOF, VM description), not read
+        Long after = r.complete() ? Long.valueOf(0) : file.toString().endsWith(".gz") ? null : Files.size(file) - r.bytesRead();
+        out.put("bytes_after_ram", after);
         out.put("capabilities", inspector.capabilities());
         List<Object> blocks = new ArrayList<>();
         for (StreamInspector.BlockCounts b : inspector.blocks().values()) {
@@ -72,6 +76,12 @@ final class InspectCommand implements Callable<Integer> {
         }
         System.out.printf("%s: %d bytes read, %d RAM sections; %s%s%n", file, r.bytesRead(), inspector.sections(),
                 r.complete() ? "complete, " : "stopped at ", r.stoppedAt());
+        if (inspector.machine() != null) {
+            System.out.println("machine type: " + inspector.machine());
+        }
+        if (after != null && after > 0) {
+            System.out.printf("%d bytes after the RAM (device state, not read)%n", after);
+        }
         if (!inspector.capabilities().isEmpty()) {
             System.out.println("capabilities: " + String.join(", ", inspector.capabilities()));
         }
