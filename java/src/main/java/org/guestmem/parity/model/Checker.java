@@ -34,11 +34,19 @@ public final class Checker {
         }
     }
 
+    /** Results by program (programs are values): the same test is decided once per JVM. */
+    private static final Map<Program, Result> DECIDED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Checker() {}
 
     /** Decides {@code p} under every model. */
     public static Result check(Program p) {
-        return new Run(p).run();
+        Result r = DECIDED.get(p);
+        if (r == null) {
+            r = new Run(p).run();
+            DECIDED.putIfAbsent(p, r);
+        }
+        return r;
     }
 
     private static final class Ev {
