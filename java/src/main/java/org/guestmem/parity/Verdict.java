@@ -57,7 +57,7 @@ public enum Verdict {
      */
     public static Verdict of(LitmusScenario.Variant variant, long forbidden, long raced, int cpus, LitmusScenario.CpuModel cpu) {
         Verdict v = of(variant.expect(), forbidden, raced, cpus, cpu == LitmusScenario.CpuModel.TSO);
-        if (v == FAIL_NOT_OBSERVED && !variant.cpus().isEmpty() && !variant.cpus().contains(cpu)) {
+        if (v == FAIL_NOT_OBSERVED && !variant.cpus().isEmpty() && (cpu == null || !variant.cpus().contains(cpu))) {
             return cpu == null ? NOT_OBSERVED : NOT_OBSERVABLE_ON_THIS_CPU;
         }
         return v;
