@@ -214,8 +214,10 @@ int main(int argc, char **argv)
         for (int k = 0; k < table.nscenarios; k++) {
             const struct lt_scenario *s = &table.scenarios[k];
             for (int v = 0; v < s->nvariants; v++) {
-                printf("%-13s %-21s %-11s %-6s %s\n", s->id, s->variants[v].name,
-                       lt_expect_name(s->variants[v].expect), lt_tsan_name(s->variants[v].tsan), s->variants[v].text);
+                char expect[LT_NAME];
+                printf("%-13s %-21s %-14s %-6s %s\n", s->id, s->variants[v].name,
+                       lt_expect_text(&s->variants[v], expect, sizeof expect), lt_tsan_name(s->variants[v].tsan),
+                       s->variants[v].text);
             }
         }
         return 0;

@@ -73,6 +73,51 @@ const char *lt_grade_name(enum lt_grade g) { return grades[g]; }
 const char *lt_expect_name(enum lt_expect e) { return expects[e]; }
 const char *lt_tsan_name(enum lt_tsan t) { return tsans[t]; }
 
+static const char *const cpu_models[] = { "TSO", "ARMV8" };
+
+const char *lt_expect_text(const struct lt_variant *v, char *buf, int len)
+{
+    int n = snprintf(buf, (size_t)len, "%s", expects[v->expect]);
+    const char *sep = "/";
+    for (int k = 0; k < 2 && n < len; k++) {
+        if (v->cpus & (1u << k)) {
+            n += snprintf(buf + n, (size_t)(len - n), "%s%s", sep, cpu_models[k]);
+            sep = ",";
+        }
+    }
+    return buf;
+}
+
+/* EXPECT[/MODEL,...]: the expectation, and the CPU models that can show it (0 = every CPU). */
+static int parse_expect(struct cursor *c, char *b, struct lt_variant *v)
+{
+    char *slash = strchr(b, '/');
+    unsigned cpus = 0;
+    if (slash != NULL) {
+        *slash = '\0';
+        for (char *m = strtok(slash + 1, ","); m != NULL; m = strtok(NULL, ",")) {
+            int k = enum_of(m, cpu_models, 2);
+            if (k < 0) {
+                return fail(c, "CPU model '%s' in EXPECT is not TSO or ARMV8", m);
+            }
+            cpus |= 1u << k;
+        }
+        if (cpus == 0) {
+            return fail(c, "EXPECT '%s/' names no CPU model", b);
+        }
+    }
+    int e = enum_of(b, expects, 3);
+    if (e < 0) {
+        return fail(c, "expectation '%s' is not NEVER, OBSERVABLE or WEAK_ONLY", b);
+    }
+    if (e == LT_NEVER && cpus != 0) {
+        return fail(c, "a NEVER variant shows on no CPU: drop '/' and the CPU models");
+    }
+    v->expect = (enum lt_expect)e;
+    v->cpus = cpus;
+    return 0;
+}
+
 /* KEY = NAME=LABEL,... with every observe line once, in order. */
 static int parse_key(struct cursor *c, const struct lt_scenario *s, const char *key, uint32_t *values)
 {
@@ -194,9 +239,9 @@ static int parse_line(struct cursor *c, char *p, struct lt_table *t)
         if (!word(&p, v->name, LT_NAME) || !word(&p, b, LT_NAME) || !word(&p, d, LT_NAME)) {
             return fail(c, "variant needs NAME EXPECT TSAN");
         }
-        int e = enum_of(b, expects, 3), ts = enum_of(d, tsans, 3);
-        if (e < 0) {
-            return fail(c, "expectation '%s' is not NEVER, OBSERVABLE or WEAK_ONLY", b);
+        int ts = enum_of(d, tsans, 3);
+        if (parse_expect(c, b, v) < 0) {
+            return -1;
         }
         if (ts < 0) {
             return fail(c, "TSan expectation '%s' is not clean, race or any", d);
@@ -206,7 +251,6 @@ static int parse_line(struct cursor *c, char *p, struct lt_table *t)
                 return fail(c, "variant %s of %s is listed twice", v->name, s->id);
             }
         }
-        v->expect = (enum lt_expect)e;
         v->tsan = (enum lt_tsan)ts;
         if (rest(c, p, v->text) < 0) {
             return -1;

@@ -29,9 +29,15 @@ struct lt_outcome {
     char text[LT_TEXT];
 };
 
+/* CPU memory models an EXPECT may name after a slash (OBSERVABLE/TSO): the ones whose model allows the
+ * forbidden outcome; on a CPU of another known model the variant cannot show it. 0 = every CPU. */
+#define LT_CPU_TSO 1u
+#define LT_CPU_ARMV8 2u
+
 struct lt_variant {
     char name[LT_NAME];
     enum lt_expect expect;
+    unsigned cpus;                    /* LT_CPU_* that can show the forbidden outcome; 0 = every CPU */
     enum lt_tsan tsan;
     char text[LT_TEXT];
 };
@@ -70,6 +76,8 @@ const struct lt_outcome *lt_outcome_of(const struct lt_scenario *s, const uint32
 
 const char *lt_grade_name(enum lt_grade g);
 const char *lt_expect_name(enum lt_expect e);
+/* The EXPECT column as written: the expectation, then "/TSO,ARMV8" when it names CPU models. */
+const char *lt_expect_text(const struct lt_variant *v, char *buf, int len);
 const char *lt_tsan_name(enum lt_tsan t);
 
 #endif /* GM_LITMUS_TABLE_H */

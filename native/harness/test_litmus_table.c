@@ -53,6 +53,14 @@ int main(void)
        "duplicate outcome: %s", err);
     ok(rejects(HEAD "outcome x=old,y=no ALLOWED\nvariant v SOMETIMES clean t\n", "expectation 'SOMETIMES'"),
        "unknown expectation: %s", err);
+    ok(parses(HEAD "outcome x=old,y=no ALLOWED\nvariant v OBSERVABLE/TSO clean t\nvariant w WEAK_ONLY/TSO,ARMV8 any t\n")
+           && t.scenarios[0].variants[0].expect == LT_OBSERVABLE && t.scenarios[0].variants[0].cpus == LT_CPU_TSO
+           && t.scenarios[0].variants[1].cpus == (LT_CPU_TSO | LT_CPU_ARMV8),
+       "EXPECT/MODELS names the CPU models that can show the outcome: %s", err);
+    ok(rejects(HEAD "outcome x=old,y=no ALLOWED\nvariant v OBSERVABLE/POWER clean t\n", "CPU model 'POWER'"),
+       "unknown CPU model: %s", err);
+    ok(rejects(HEAD "outcome x=old,y=no ALLOWED\nvariant v NEVER/TSO clean t\n", "NEVER variant shows on no CPU"),
+       "NEVER with CPU models: %s", err);
     ok(rejects(HEAD "outcome x=old,y=no ALLOWED\nvariant v NEVER dirty t\n", "TSan expectation 'dirty'"),
        "unknown TSan column: %s", err);
     ok(rejects(HEAD "outcome x=old,y=no ALLOWED\nvariant v NEVER clean\nvariant v NEVER clean\n", "listed twice"),

@@ -9,6 +9,7 @@ import org.guestmem.parity.LitmusRun;
 import org.guestmem.parity.LitmusTable;
 import org.guestmem.parity.Pairing;
 import org.guestmem.parity.ParityReport;
+import org.guestmem.parity.model.LitmusExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,9 +44,19 @@ final class ParityCommand implements Callable<Integer> {
     @Option(names = "--table", description = "The litmus table (default: native/harness/litmus.table under guestmem.home, else the class path copy).")
     Path tablePath;
 
+    @Option(names = "--export-litmus", paramLabel = "DIR",
+            description = "Write every variant as a herd-style C11 litmus file into DIR (forbidden outcome as the exists clause) and exit; runs nothing.")
+    Path exportDir;
+
     @Override
     public Integer call() throws Exception {
         LitmusTable table = table();
+        if (exportDir != null) {
+            for (Path p : LitmusExport.write(table, exportDir)) {
+                System.out.println(p);
+            }
+            return 0;
+        }
         LitmusRun.Budget b = full ? LitmusRun.Budget.full() : LitmusRun.Budget.quick();
         if (samples != null) {
             // the count asked for, unless a run takes over a minute

@@ -119,7 +119,7 @@ public final class LitmusRun {
             }
         }
         double seconds = (System.nanoTime() - start) * 1e-9;
-        Verdict verdict = Verdict.of(variant.expect(), forbidden, raced, cpus(), tso());
+        Verdict verdict = Verdict.of(variant, forbidden, raced, cpus(), LitmusScenario.CpuModel.current());
         return new LitmusResult(scenario.id(), variant, pairing, samples, raced, counts, forbidden, interesting, verdict,
                 seconds);
     }

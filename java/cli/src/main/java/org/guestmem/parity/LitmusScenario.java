@@ -75,8 +75,44 @@ public record LitmusScenario(String id, String title, List<String> threads, Stri
      * @param expect what its forbidden outcomes do on hardware
      * @param tsan   what ThreadSanitizer reports for the C variant
      * @param text   how it is implemented
+     * @param cpus   the CPU memory models that allow its forbidden outcome (the table's {@code EXPECT/TSO,ARMV8});
+     *               empty: every CPU
      */
-    public record Variant(String name, Expectation expect, TsanExpectation tsan, String text) {
+    public record Variant(String name, Expectation expect, TsanExpectation tsan, String text, List<CpuModel> cpus) {
+        public Variant {
+            cpus = List.copyOf(cpus);
+        }
+
+        /** A variant whose EXPECT names no CPU model. */
+        public Variant(String name, Expectation expect, TsanExpectation tsan, String text) {
+            this(name, expect, tsan, text, List.of());
+        }
+
+        /** The EXPECT column as the table writes it ({@code OBSERVABLE/TSO}). */
+        public String expectText() {
+            return cpus.isEmpty() ? expect.name()
+                    : expect.name() + "/" + cpus.stream().map(Enum::name).collect(Collectors.joining(","));
+        }
+
+        /** False when this CPU's memory model is known and the table says it cannot show the forbidden outcome. */
+        public boolean showsOn(CpuModel cpu) {
+            return cpus.isEmpty() || cpu == null || cpus.contains(cpu);
+        }
+    }
+
+    /** The CPU memory models EXPECT may name, in table order. */
+    public enum CpuModel {
+        TSO, ARMV8;
+
+        /** This JVM's CPU: TSO on x86, ARMV8 on aarch64, null otherwise. */
+        public static CpuModel current() {
+            String arch = System.getProperty("os.arch", "");
+            return switch (arch) {
+                case "amd64", "x86_64", "x86", "i386" -> TSO;
+                case "aarch64", "arm64" -> ARMV8;
+                default -> null;
+            };
+        }
     }
 
     public LitmusScenario {

@@ -90,7 +90,7 @@ public final class LitmusTable {
         List<String> lines = new ArrayList<>();
         for (LitmusScenario s : scenarios) {
             for (Variant v : s.variants()) {
-                lines.add(String.join(" ", s.id(), v.name(), v.expect().name(), v.tsan().name().toLowerCase(Locale.ROOT)));
+                lines.add(String.join(" ", s.id(), v.name(), v.expectText(), v.tsan().name().toLowerCase(Locale.ROOT)));
             }
         }
         return lines;

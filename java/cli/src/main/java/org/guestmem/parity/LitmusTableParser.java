@@ -148,7 +148,21 @@ final class LitmusTableParser {
     }
 
     private void variant(String[] f) {
-        Expectation expect = parseEnum(Expectation.class, f[1], "expectation '" + f[1] + "' is not NEVER, OBSERVABLE or WEAK_ONLY");
+        String[] e = f[1].split("/", -1);
+        Expectation expect = parseEnum(Expectation.class, e[0], "expectation '" + e[0] + "' is not NEVER, OBSERVABLE or WEAK_ONLY");
+        java.util.List<LitmusScenario.CpuModel> cpus = new java.util.ArrayList<>();
+        if (e.length > 1) {
+            for (String m : e[1].split(",", -1)) {
+                LitmusScenario.CpuModel c = parseEnum(LitmusScenario.CpuModel.class, m, "CPU model '" + m + "' in EXPECT is not TSO or ARMV8");
+                if (!cpus.contains(c)) {
+                    cpus.add(c);
+                }
+            }
+            cpus.sort(null);
+            if (expect == Expectation.NEVER) {
+                throw fail("a NEVER variant shows on no CPU: drop '/' and the CPU models");
+            }
+        }
         TsanExpectation tsan = f[2].equals(f[2].toLowerCase(Locale.ROOT))
                 ? parseEnum(TsanExpectation.class, f[2].toUpperCase(Locale.ROOT), null) : null;
         if (tsan == null) {
@@ -157,7 +171,7 @@ final class LitmusTableParser {
         if (variants.stream().anyMatch(v -> v.name().equals(f[0]))) {
             throw fail("variant " + f[0] + " of " + id + " is listed twice");
         }
-        variants.add(new Variant(name(f[0]), expect, tsan, f[3]));
+        variants.add(new Variant(name(f[0]), expect, tsan, f[3], cpus));
     }
 
     private void finish() {

@@ -25,12 +25,17 @@ final class MruClearSide extends JavaSide {
     //   MRU: filled by the reader, cleared by the updater; relaxed (plain in broken-plain).
     //   A_REMOVED: set by the updater before the clear (release), read by a lookup that hits A (acquire).
     //   DOMAIN: a one-reader FENCE domain (RcuCellDomain); A: block memory, poisoned after W-2-3.
+    //   DONE: set relaxed by the updater after the reclaim; polled relaxed (bounded) by the reader between its
+    //         two lookups; it orders nothing (the second lookup's view of the removal rests on the grace period).
     private static final long LIST = 0;
     private static final long VERSION = 8;
     private static final long MRU = 64;
     private static final long A_REMOVED = 128;
     private static final long DOMAIN = 192;
     private static final long A = 384;
+    private static final long DONE = 392;
+    /** How long the reader polls DONE at most before its second lookup (the C twin's MRU_WAIT_SPINS). */
+    private static final int WAIT_SPINS = 1 << 14;
     private static final long BLOCK_A = 1;
     private static final int ID_BITS = 16;
     private static final int FIXED = 0, REMOVED = 1, UNTAGGED = 2, PLAIN = 3;
@@ -82,7 +87,39 @@ final class MruClearSide extends JavaSide {
             }
         }
         RcuCellDomain.unlock(c, cell + DOMAIN);
-        return found;
+        for (int spins = 0; spins < WAIT_SPINS && relaxed(c, cell + DONE) == 0; spins++) {
+            Thread.onSpinWait(); // outside any read section: the grace period does not wait for this
+        }
+        return found | probeAfter(c, cell, v);
+    }
+
+    /** The second lookup (mru_probe_after): late (bit 1) = mruBlock names A; stale (bit 2) = it uses reclaimed A. */
+    private static long probeAfter(MemorySegment c, long cell, int v) {
+        boolean late, hit;
+        RcuCellDomain.lock(c, cell + DOMAIN);
+        switch (v) {
+            case FIXED -> {
+                long seen = acquire(c, cell + VERSION); // the tag a new lookup compares; pairs with W-2-2
+                long m = relaxed(c, cell + MRU);
+                late = (m & ((1L << ID_BITS) - 1)) == BLOCK_A;
+                hit = hit(m, seen) == BLOCK_A;
+            }
+            case REMOVED -> {
+                late = relaxed(c, cell + MRU) == BLOCK_A;
+                hit = late && acquire(c, cell + A_REMOVED) == 0; // a removed block is a miss
+            }
+            case UNTAGGED -> {
+                late = relaxed(c, cell + MRU) == BLOCK_A;
+                hit = late; // broken: any block in mruBlock is used
+            }
+            default -> {
+                late = plain(c, cell + MRU) == BLOCK_A; // broken: plain load
+                hit = late;
+            }
+        }
+        boolean stale = hit && plain(c, cell + A) == RcuGpSide.DEAD; // uses A: reads its memory
+        RcuCellDomain.unlock(c, cell + DOMAIN);
+        return (late ? 2 : 0) | (stale ? 4 : 0);
     }
 
     @Override
@@ -100,6 +137,7 @@ final class MruClearSide extends JavaSide {
         bumpRelease(c, cell + VERSION); // W-2-2
         RcuCellDomain.synchronize(c, cell + DOMAIN, RcuCellDomain.FENCE); // W-2-3: the grace period ...
         setPlain(c, cell + A, RcuGpSide.DEAD);                            // ... then the reclaim
+        setRelaxed(c, cell + DONE, 1);                                    // the reader's second lookup may start
         return 0;
     }
 }

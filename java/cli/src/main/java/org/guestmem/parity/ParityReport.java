@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.commons.lang3.Validate;
 import org.guestmem.host.Membarrier;
+import org.guestmem.parity.model.FormalVerdicts;
 
 /**
  * Every scenario and variant of litmus.table, run in each {@link Pairing} (C, Java, and mixed both ways),
@@ -18,11 +19,13 @@ public final class ParityReport {
     private final LitmusTable table;
     private final LitmusRun.Budget budget;
     private final List<LitmusResult> results;
+    private final FormalVerdicts formal;
 
-    private ParityReport(LitmusTable table, LitmusRun.Budget budget, List<LitmusResult> results) {
+    private ParityReport(LitmusTable table, LitmusRun.Budget budget, List<LitmusResult> results, FormalVerdicts formal) {
         this.table = table;
         this.budget = budget;
         this.results = List.copyOf(results);
+        this.formal = formal;
     }
 
     /**
@@ -50,16 +53,21 @@ public final class ParityReport {
             }
         }
         Validate.isTrue(!out.isEmpty(), "no scenario variant matches --scenario %s --variant %s", scenarios, variants);
-        return new ParityReport(table, budget, out);
+        return new ParityReport(table, budget, out, FormalVerdicts.check(table));
     }
 
     public List<LitmusResult> results() {
         return results;
     }
 
-    /** True when no verdict failed. */
+    /** The exhaustive checker's verdicts on every variant of the table (SC, x86-TSO, ARMv8, RC11). */
+    public FormalVerdicts formal() {
+        return formal;
+    }
+
+    /** True when no verdict failed, on this CPU or formally. */
     public boolean ok() {
-        return results.stream().noneMatch(r -> r.verdict().failed());
+        return results.stream().noneMatch(r -> r.verdict().failed()) && formal.ok();
     }
 
     /** The table as text: per scenario a legend of its outcome keys, then one row per run. */
@@ -86,7 +94,21 @@ public final class ParityReport {
         long failed = results.stream().filter(r -> r.verdict().failed()).count();
         b.append(String.format("%n%d runs, %d failed: %s%n", results.size(), failed,
                 failed == 0 ? "every verdict is as the table requires" : "see FAIL / FAIL_NOT_OBSERVED above"));
+        b.append(String.format("%nFormal verdicts (exhaustive checker; the Java column is RC11 through the C11 proxy):%n"));
+        b.append(formal.text(this::shownHere));
         return b.toString();
+    }
+
+    /** What this CPU showed for a variant over its runs: "seen N/M runs" of the forbidden outcome, or null if not run. */
+    private String shownHere(FormalVerdicts.Row row) {
+        List<LitmusResult> runs = results.stream()
+                .filter(r -> r.scenario().equals(row.scenario()) && r.variant().name().equals(row.variant())).toList();
+        if (runs.isEmpty()) {
+            return null;
+        }
+        long seen = runs.stream().filter(r -> r.forbidden() > 0).count();
+        long failed = runs.stream().filter(r -> r.verdict().failed()).count();
+        return "forbidden seen in " + seen + "/" + runs.size() + (failed > 0 ? ", " + failed + " FAILED" : "");
     }
 
     private String counts(LitmusResult r) {
@@ -145,12 +167,14 @@ public final class ParityReport {
             run.put("interesting_seen", r.interesting());
             run.put("observation", r.observation());
             run.put("verdict", r.verdict().name());
+            run.put("formal", FormalVerdicts.rowMap(formal.row(r.scenario(), r.variant().name())).get("verdicts"));
             run.put("failed", r.verdict().failed());
             run.put("detail", r.detail());
             run.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
             runs.add(run);
         }
         m.put("runs", runs);
+        m.put("formal", formal.toMap());
         m.put("ok", ok());
         return m;
     }

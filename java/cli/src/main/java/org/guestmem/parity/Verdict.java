@@ -49,6 +49,20 @@ public enum Verdict {
         };
     }
 
+    /**
+     * The verdict for a variant on a CPU of memory model {@code cpu} (null: neither x86-TSO nor ARMv8): as
+     * {@link #of(Expectation, long, long, int, boolean)}, except that an OBSERVABLE variant whose EXPECT names
+     * the CPU models that allow its outcome ({@code OBSERVABLE/TSO}) is not failed for staying unseen on a CPU
+     * of another model: NOT_OBSERVABLE_ON_THIS_CPU on a known model, NOT_OBSERVED on an unknown one.
+     */
+    public static Verdict of(LitmusScenario.Variant variant, long forbidden, long raced, int cpus, LitmusScenario.CpuModel cpu) {
+        Verdict v = of(variant.expect(), forbidden, raced, cpus, cpu == LitmusScenario.CpuModel.TSO);
+        if (v == FAIL_NOT_OBSERVED && !variant.cpus().isEmpty() && (cpu == null || !variant.cpus().contains(cpu))) {
+            return cpu == null ? NOT_OBSERVED : NOT_OBSERVABLE_ON_THIS_CPU;
+        }
+        return v;
+    }
+
     /** One line saying why. */
     public String detail(long samples, long forbidden, long raced) {
         return switch (this) {
@@ -57,7 +71,8 @@ public enum Verdict {
             case FAILURE_OBSERVED -> "broken variant shown broken on this CPU";
             case FAIL_NOT_OBSERVED -> "expected to show on every CPU, never seen in " + samples + " samples (" + raced
                     + " raced)";
-            case NOT_OBSERVABLE_ON_THIS_CPU -> "x86-TSO keeps load->load and store->store order: cannot show here";
+            case NOT_OBSERVABLE_ON_THIS_CPU -> "this CPU's memory model forbids it (x86-TSO keeps load->load and store->store "
+                    + "order; ARMv8 keeps a release store before a later acquire load): cannot show here";
             case NOT_OBSERVED -> raced < MIN_RACED && samples > 0
                     ? "not seen; only " + raced + " of " + samples + " samples ran with both threads on a CPU (one CPU, "
                     + "or a busy machine): not graded"

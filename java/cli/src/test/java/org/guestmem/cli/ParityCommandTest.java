@@ -20,6 +20,12 @@ class ParityCommandTest {
         assertEquals("0", r[0], r[1]);
         String out = r[1];
         assertTrue(out.contains("\"ok\": true"), out);
+        // the formal verdicts: every variant of the table (6 of SB-reader) after the runs, and one per run
+        int formalAt = out.indexOf("\"models\": {");
+        assertTrue(formalAt > 0 && out.contains("\"java_c11_proxy\"") && out.contains("\"problems\": []"), out);
+        assertEquals(6, count(out.substring(formalAt), "\"scenario\": \"SB-reader\""), out);
+        assertEquals(8, count(out.substring(0, formalAt), "\"ARMv8\": \"FORBIDDEN\""), out);
+        out = out.substring(0, formalAt);
         // 2 variants x 4 pairings (C+C, Java+Java, Java+C, C+Java)
         assertEquals(8, count(out, "\"scenario\": \"SB-reader\""), out);
         for (String lang : new String[] {"\"language\": \"C\"", "\"language\": \"Java\""}) {
@@ -41,7 +47,8 @@ class ParityCommandTest {
                 "--samples", "200");
         assertEquals("0", r[0], r[1]);
         assertTrue(r[1].contains("language") && r[1].contains("forbidden") && r[1].contains("verdict"), r[1]);
-        assertEquals(8, count(r[1], "MP-version    "), r[1]);
+        assertEquals(8 + 4, count(r[1], "MP-version    "), r[1]); // 8 runs, then the formal row of each variant
+        assertTrue(r[1].contains("Formal verdicts") && r[1].contains("every formal verdict is as the table requires"), r[1]);
         assertTrue(r[1].contains("mixed    Java+C") && r[1].contains("mixed    C+Java"), r[1]);
         assertTrue(r[1].contains("8 runs, 0 failed"), r[1]);
     }
@@ -61,6 +68,17 @@ class ParityCommandTest {
         assumeTrue(Long.parseLong(m.group(1)) > 0, "store->load reordering not seen in 10000 samples on this busy machine");
         assertEquals("1", r[0], r[1]);
         assertTrue(r[1].contains("\"verdict\": \"FAIL\"") && r[1].contains("\"ok\": false"), r[1]);
+    }
+
+    @Test
+    void exportLitmusWritesOneFilePerVariantAndRunsNothing(@TempDir Path dir) throws Exception {
+        String[] r = MigrationVerbsTest.run("parity", "--export-litmus", dir.toString());
+        assertEquals("0", r[0], r[1]);
+        try (var files = Files.list(dir)) {
+            assertEquals(23, files.filter(f -> f.toString().endsWith(".litmus")).count(), r[1]);
+        }
+        String mp = Files.readString(dir.resolve("MP-version+broken-relaxed.litmus"));
+        assertTrue(mp.contains("memory_order_relaxed") && mp.contains("exists (1:r0=1 /\\ 1:r1=0)"), mp);
     }
 
     @Test

@@ -107,6 +107,21 @@ class LitmusTableTest {
     }
 
     @Test
+    void expectMayNameTheCpuModelsThatCanShowTheOutcome() {
+        LitmusTable t = LitmusTable.parse(HEAD + "outcome x=old,y=no ALLOWED fine\nvariant v OBSERVABLE/TSO clean a\n"
+                + "variant w WEAK_ONLY/ARMV8,TSO any b\n", "t");
+        assertEquals(List.of(LitmusScenario.CpuModel.TSO), t.scenario("S").variant("v").cpus());
+        assertEquals(List.of(LitmusScenario.CpuModel.TSO, LitmusScenario.CpuModel.ARMV8), t.scenario("S").variant("w").cpus());
+        assertEquals(List.of("S v OBSERVABLE/TSO clean", "S w WEAK_ONLY/TSO,ARMV8 any"), t.variantLines());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LitmusTable.parse(
+                HEAD + "outcome x=old,y=no ALLOWED fine\nvariant v OBSERVABLE/POWER clean a\n", "t"));
+        assertTrue(e.getMessage().contains("CPU model 'POWER' in EXPECT is not TSO or ARMV8"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LitmusTable.parse(
+                HEAD + "outcome x=old,y=no ALLOWED fine\nvariant v NEVER/TSO clean a\n", "t"));
+        assertTrue(e.getMessage().contains("a NEVER variant shows on no CPU"), e.getMessage());
+    }
+
+    @Test
     void textAndNamesKeepTheCReadersLimits() {
         String longText = "x".repeat(240);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.guestmem.parity.LitmusScenario.Expectation;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +37,20 @@ class VerdictTest {
         assertEquals(Verdict.FAILURE_OBSERVED, Verdict.of(Expectation.WEAK_ONLY, 5, 5_000, 4, false));
         assertFalse(Verdict.NOT_OBSERVABLE_ON_THIS_CPU.failed());
         assertTrue(Verdict.NOT_OBSERVABLE_ON_THIS_CPU.detail(10, 0, 10).contains("x86-TSO"));
+    }
+
+    @Test
+    void anObservableVariantThatNamesItsCpuModelsIsNotFailedOnAnother() {
+        LitmusScenario.Variant tsoOnly = new LitmusScenario.Variant("broken-acqrel", Expectation.OBSERVABLE,
+                LitmusScenario.TsanExpectation.CLEAN, "t", List.of(LitmusScenario.CpuModel.TSO));
+        assertEquals(Verdict.FAIL_NOT_OBSERVED, Verdict.of(tsoOnly, 0, 5_000, 2, LitmusScenario.CpuModel.TSO));
+        assertEquals(Verdict.NOT_OBSERVABLE_ON_THIS_CPU, Verdict.of(tsoOnly, 0, 5_000, 2, LitmusScenario.CpuModel.ARMV8));
+        assertEquals(Verdict.NOT_OBSERVED, Verdict.of(tsoOnly, 0, 5_000, 2, null));
+        assertEquals(Verdict.FAILURE_OBSERVED, Verdict.of(tsoOnly, 1, 5_000, 2, LitmusScenario.CpuModel.ARMV8));
+        LitmusScenario.Variant everywhere = new LitmusScenario.Variant("broken-nofence", Expectation.OBSERVABLE,
+                LitmusScenario.TsanExpectation.CLEAN, "t");
+        assertEquals(Verdict.FAIL_NOT_OBSERVED, Verdict.of(everywhere, 0, 5_000, 2, LitmusScenario.CpuModel.ARMV8));
+        assertEquals("OBSERVABLE/TSO", tsoOnly.expectText());
+        assertEquals("OBSERVABLE", everywhere.expectText());
     }
 }

@@ -15,9 +15,11 @@ import org.openjdk.jcstress.infra.results.L_Result;
  * by a random number of turns ({@link RaceWindow}, as RamList's {@code beforeMruStore} hook) so that it lands
  * after the updater's clear often enough to be seen.
  *
- * <p>The arbiter runs after the grace period and the reclaim: {@code late} says whether {@code mruBlock} still
- * holds A, {@code stale} whether a lookup that starts now would take the reclaimed A from it (the MRU-hit test
- * of the same lookup code).
+ * <p>After its lookup the reader waits (a bounded opaque poll, outside any read section) until the updater's
+ * reclaim is done, then looks up again in a new read section: {@code late} says whether that lookup found A in
+ * {@code mruBlock}, {@code stale} whether it used A (the MRU-hit test of the same lookup code) and found it
+ * reclaimed. The property is observed by the code under test while the updater may still race it, not by the
+ * arbiter after both actors ended (which would see the removed mark whatever the lookup does).
  */
 final class MruClearState {
     private static final VarHandle SNAPSHOT, MRU, VERSION, REMOVED, RECLAIMED;
@@ -70,8 +72,13 @@ final class MruClearState {
     private long version;
     private final int fillDelay = RaceWindow.jitter(FILL_SPAN);
     private final int removeDelay = RaceWindow.jitter(REMOVE_SPAN);
-    // Observation of the reader actor (the walk found A), read by the arbiter; sinks of each actor's delay.
+    /** Upper bound of the reader's wait for the reclaim before its second lookup, in onSpinWait turns. */
+    private static final int WAIT_SPINS = 1 << 14;
+    // Observations of the reader actor (found by the walk; late and stale by the second lookup), read by the
+    // arbiter after both actors; sinks of each actor's delay.
     private int found;
+    private int late;
+    private int stale;
     private int readerSink;
     private int updaterSink;
 
@@ -100,6 +107,21 @@ final class MruClearState {
         }
     }
 
+    /**
+     * Waits (bounded, opaque, outside any read section) for the updater's reclaim, then a second lookup of A
+     * in its own read section: late = A is in mruBlock, stale = the lookup uses it and A is reclaimed.
+     */
+    void lookupAfterReclaim(Rcu rcu, boolean trustStaleMru) {
+        for (int spins = 0; spins < WAIT_SPINS && (int) RECLAIMED.getOpaque(a) == 0; spins++) {
+            Thread.onSpinWait();
+        }
+        try (ReadSection s = rcu.read()) {
+            Block m = (Block) MRU.getOpaque(this);
+            late = m == a ? 1 : 0;
+            stale = m == a && usable(m, trustStaleMru) && (int) RECLAIMED.getOpaque(a) == 1 ? 1 : 0;
+        }
+    }
+
     /** RamList#free of A: mark removed, W-2-1, clear mruBlock, W-2-2, W-2-3 (grace period, then reclaim). */
     void remove(Rcu rcu) {
         updaterSink = RaceWindow.spin(removeDelay);
@@ -112,11 +134,8 @@ final class MruClearState {
         RECLAIMED.setOpaque(a, 1);                              // ... then the reclaim
     }
 
-    /** found; late: mruBlock still holds A; stale: a lookup starting now would use the reclaimed A from it. */
-    void report(L_Result r, boolean trustStaleMru) {
-        Block m = (Block) MRU.getOpaque(this);
-        int late = m == a ? 1 : 0;
-        int stale = m == a && usable(m, trustStaleMru) && (int) RECLAIMED.getOpaque(a) == 1 ? 1 : 0;
+    /** What the reader's two lookups saw: found, late, stale. */
+    void report(L_Result r) {
         r.r1 = RamLitmusOutcomes.mru(found, late, stale);
     }
 }
