@@ -30,11 +30,14 @@ import org.apache.commons.lang3.Validate;
  * </ul>
  *
  * <h2>Threads</h2>
- * A thread registers on its first {@link #read()} (or explicitly), claiming a slot of the off-heap reader table
- * ({@link RcuReaderTableDescriptor}); {@link #unregisterThread()} frees it. A thread that dies without
+ * A Java thread registers on its first {@link #read()} (or explicitly), claiming one of the domain's
+ * {@code maxReaders} Java slots; its reader words are fields of its {@link RcuReader} on the heap. C threads
+ * claim slots of the off-heap reader table ({@link RcuReaderTableDescriptor}, also {@code maxReaders} slots),
+ * and every grace period scans both. {@link #unregisterThread()} frees a Java slot. A thread that dies without
  * unregistering never blocks a grace period: the writer frees its slot when it waits for it, and a registration
- * that finds the table full frees slots of dead threads first. The table has a fixed size (C threads may hold
- * pointers into it); when it is full of live threads registration throws IllegalStateException.
+ * that finds every Java slot taken frees slots of dead threads first; when all are held by live threads
+ * registration throws IllegalStateException (the off-heap table has a fixed size too: C threads hold pointers
+ * into it).
  * <b>Virtual threads work</b> like platform threads: each one that reads claims a slot (its own counter and
  * nesting depth, kept with the virtual thread, not its carrier), so size {@code maxReaders} for the virtual
  * threads that read at the same time; slots of finished virtual threads are reaped as above.
@@ -71,7 +74,7 @@ public final class Rcu implements AutoCloseable {
         this.isGlobal = isGlobal;
         this.name = isGlobal ? "global" : flavor.name().toLowerCase(Locale.ROOT) + "-" + IDS.incrementAndGet();
         this.table = ReaderTable.allocate(maxReaders, flavor);
-        this.registry = new ReaderRegistry(table);
+        this.registry = new ReaderRegistry(new HeapSlots(maxReaders));
         this.gracePeriod = new GracePeriod(table, registry, flavor);
         this.reclaimer = new Reclaimer("rcu-reclaimer-" + name, gracePeriod::synchronize,
                 t -> LOG.log(System.Logger.Level.ERROR, "RCU callback failed in domain " + name, t));
@@ -254,12 +257,19 @@ public final class Rcu implements AutoCloseable {
         return gracePeriod;
     }
 
-        /** The off-heap reader table (layout: {@link RcuReaderTableDescriptor}), for native readers that join. */
+    /**
+     * The off-heap reader table (layout: {@link RcuReaderTableDescriptor}), for C readers that join: it holds
+     * GP_CTR and C readers' slots only (Java readers' words are on the heap). GC-managed: it stays mapped
+     * while the domain or a Java reader of it is reachable; after {@link #close()} its GP_CTR reads 0.
+     */
     public MemorySegment readerTable() {
         return table.segment;
     }
 
-    /** Drains, stops the reclaimer, waits for open sections and frees the reader table. Idempotent. */
+    /**
+     * Drains, stops the reclaimer, waits for open sections and closes the reader table to readers (a later
+     * section on any thread throws IllegalStateException). Idempotent.
+     */
     @Override
     public void close() {
         if (isGlobal) {
@@ -285,15 +295,15 @@ public final class Rcu implements AutoCloseable {
         reclaimer.drain();
         reclaimer.stop();
         unregisterThread();
-        gracePeriod.synchronize(); // sections still open end before the table goes away
-        table.free();
+        gracePeriod.synchronize(); // sections still open end before readers are refused
+        table.closeForReaders();
     }
 
     private RcuReader register(Thread thread) {
         checkOpen("registering a reader");
         RcuReader r = registry.registrationOf(thread);     // its thread-local was erased: same slot, same state
         if (r == null) {
-            r = new RcuReader(flavor, gracePeriod, table.segment, registry.register(thread), thread);
+            r = new RcuReader(flavor, gracePeriod, table.gpAddress(), registry.register(thread), thread);
             registry.attach(r.slot(), r);
         }
         readers.set(r);
