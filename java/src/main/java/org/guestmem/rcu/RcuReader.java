@@ -60,16 +60,20 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
         if (Thread.currentThread() != owner) {
             throw wrongThread();
         }
-        if (depth++ == 0) {
-            lockOutermost();
-        }
+        lock();
         return this;
     }
 
     /** Fast path of {@link Rcu#read()}: the caller already knows this is the current thread's reader. */
     void lock() {
-        if (depth++ == 0) {
+        // The outermost case stores a constant, so the next close()'s load of depth does not wait on this
+        // load (no store-to-load dependency chain through depth across back-to-back sections).
+        int d = depth;
+        if (d == 0) {
+            depth = 1;
             lockOutermost();
+        } else {
+            depth = d + 1;
         }
     }
 
@@ -111,13 +115,14 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
     @Override
     public void close() {
         int d = depth;
-        if (d <= 0) {
+        if (d == 1) {
+            depth = 0; // a constant, as in lock()
+            unlockOutermost();
+        } else if (d > 1) {
+            depth = d - 1;
+        } else {
             throw new IllegalStateException("ReadSection.close() without a matching read() on " + owner.getName()
                     + " (depth " + d + "): every section is closed exactly once");
-        }
-        depth = d - 1;
-        if (d == 1) {
-            unlockOutermost();
         }
     }
 
