@@ -30,6 +30,10 @@ public final class DirtyBitmap {
      */
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
+    /** A run of all-ones words (read-only after its initialisation), the source of setRangeRcu's DS-2 copies. */
+    private static final long ONES_BYTES = 4096;
+    private static final MemorySegment ONES = Arena.global().allocate(ONES_BYTES, 64).fill((byte) -1);
+
     private final MemorySegment words;   // the shared words; every access is one of DS-1/DS-2/DT-1/DT-2/DT-3
     private final long bits;
     private final long address;          // words.address(), for the *Rcu methods
@@ -201,7 +205,12 @@ public final class DirtyBitmap {
         long a = address;
         if (w == last) {
             long m = firstMask & lastMask;
-            long unused = (long) WORD.getAndBitwiseOr(ALL, a + (w << 3), m);        // DS-1; pairs with DT-2
+            if (m == -1L) {
+                VarHandle.releaseFence();                                      // DS-2; pairs with DT-2
+                ALL.set(ValueLayout.JAVA_LONG, a + (w << 3), -1L);             // DS-2: a plain store after the fence
+            } else {
+                long unused = (long) WORD.getAndBitwiseOr(ALL, a + (w << 3), m);    // DS-1; pairs with DT-2
+            }
             return;
         }
         long runFrom = w, runTo = last + 1;
@@ -214,14 +223,13 @@ public final class DirtyBitmap {
             runTo = last;
         }
         if (runFrom < runTo) {
-            // DS-2, as setWholeWords: one release fence, then plain stores of all-ones, skipping words that are
-            // all ones already (a load is cheaper than dirtying a line that a take may be reading).
             VarHandle.releaseFence();                                          // DS-2; pairs with DT-2
-            for (long i = runFrom; i < runTo; i++) {
-                long off = a + (i << 3);
-                if (ALL.get(ValueLayout.JAVA_LONG, off) != -1L) {
-                    ALL.set(ValueLayout.JAVA_LONG, off, -1L);                  // DS-2: plain store after the fence
-                }
+            long n = (runTo - runFrom) << 3;
+            long dst = a + (runFrom << 3);
+            // DS-2: plain stores of all-ones after the fence, as setWholeWords, but copied from a constant run
+            // of ones (the copy intrinsic runs at memset speed; fill is ~2.5x slower for long runs here).
+            for (long done = 0; done < n; done += ONES_BYTES) {
+                MemorySegment.copy(ONES, 0, ALL, dst + done, Math.min(ONES_BYTES, n - done));
             }
         }
     }
