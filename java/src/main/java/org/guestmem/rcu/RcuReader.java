@@ -1,9 +1,11 @@
 package org.guestmem.rcu;
 
+import java.lang.foreign.Arena;
+
 /**
  * One thread's registration in one {@link Rcu} domain: its reader words (CTR, WAITING: fields of this
- * object, see {@link ReaderWords}) and its nesting depth. {@link Rcu#read()} finds it through the thread's
- * {@link RcuThread} field or a thread-local and returns it as the {@link ReadSection} (no allocation); a hot
+ * object, see {@link ReaderWords}) and its nesting depth. {@link Rcu#read()} finds it through the domain's
+ * cache by thread id or a thread-local and returns it as the {@link ReadSection} (no allocation); a hot
  * loop may keep it from {@link Rcu#reader()} and call {@link #read()} directly, which skips the lookup (as a
  * QEMU vCPU thread keeps its TLS {@code rcu_reader}). Confined to its thread: {@link #read()} from another
  * thread throws {@link WrongThreadException}.
@@ -17,7 +19,7 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
     private static final int KIND_MEMBARRIER = 1;
     private static final int KIND_QSBR = 2;
     /** An 8-byte word that stays 0 forever: GP_CTR's stand-in once this reader is unregistered. */
-    private static final long ZERO_WORD = java.lang.foreign.Arena.global().allocate(8, 8).address();
+    private static final long ZERO_WORD = Arena.global().allocate(8, 8).address();
 
     // The domain's writer side (for RU-3's wake-up, and it keeps the off-heap table, hence GP_CTR, reachable
     // while this reader exists). Not the Rcu itself: the thread-local map holds this object strongly, and a
