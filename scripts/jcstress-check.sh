@@ -21,8 +21,8 @@ run() { # $1 = regex, $2 = log
 # The classes whose verdict CI enforces (LitmusOutcomesTest checks these lists against litmus.table: fixed =
 # NEVER variants, broken = OBSERVABLE ones; every scenario has a fixed class here). WEAK_ONLY broken classes
 # (MpVersionBroken) and the slower or duplicate fixed ones are left to manual runs.
-fixed=(SbReaderFence SbReaderMembarrier RcuGpFixed MpVersionFixed MpVersionFences MruClearFixed VersionDropFixed)
-broken=(SbReaderBroken RcuGpBroken MruClearBroken VersionDropBroken)
+fixed=(SbReaderFence SbReaderMembarrier SbReaderHeapMembarrier RcuGpFixed MpVersionFixed MpVersionFences MruClearFixed VersionDropFixed)
+broken=(SbReaderBroken SbReaderHeapBroken RcuGpBroken MruClearBroken VersionDropBroken)
 regex() { local IFS='|'; echo "org.guestmem.stress.($*)\$"; }
 status=0
 if run "$(regex "${fixed[@]}")" fixed; then echo "jcstress: fixed variants passed (no forbidden outcome): ${fixed[*]}"; else

@@ -113,10 +113,10 @@ public final class BenchRunner {
                 rows = Comparisons.migration(m);
                 notes.addAll(Comparisons.migrationNotes(m));
             } else {
-                notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench"), args.full(), m));
+                notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench", "guest_memory_bench"), args.full(), m));
                 notes.add("dirty marking: Java uses RCU " + (membarrier ? "MEMBARRIER" : "FENCE")
                         + ", the C twin a liburcu memb read section per call when liburcu is installed");
-                JmhBenches.run("org\\.guestmem\\.bench\\.(RamListLookupBench|DirtyMemoryBench)\\.",
+                JmhBenches.run("org\\.guestmem\\.bench\\.(RamListLookupBench|DirtyMemoryBench|GuestMemoryBench)\\.",
                         JmhBenches.params("blocks", blocks, "flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, 0, brief, m);
                 rows = Comparisons.ram(m, blocks);
                 ResultCharts.lookup(m, args.out(), suite, blocks).ifPresent(charts::add);

@@ -35,8 +35,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *     bounds, alignment and liveness checks.</li>
  * <li>{@code offHeapWordsPlain}: the same with plain accesses (not a correct protocol: it shows what the
  *     access modes cost on a segment).</li>
- * <li>{@code onHeapWords}: the same four accesses on fields of a Java object: what the section would cost if
- *     C readers did not have to share the words (they do, so the table is off-heap).</li>
+ * <li>{@code onHeapWords}: the same four accesses on fields of a Java object (GP_CTR too): what the section
+ *     would cost if C readers did not share GP_CTR.</li>
+ * <li>{@code heapWordsGlobalGp}: the library's path: CTR and WAITING on fields of a Java object, GP_CTR
+ *     off-heap (C readers read it too), loaded through a {@code static final} global-scope segment spanning
+ *     the address space at the word's absolute address, so C2 folds the segment's checks.</li>
  * </ul>
  * None of these is a guestmem feature; they are reference points, reported beside liburcu's memb read side.
  */
@@ -70,8 +73,12 @@ public class ReadSideFloorBench {
         long waiting;
     }
 
+    /** Global scope, a constant: what {@code RcuReader} reads GP_CTR through. */
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     Arena arena;
     MemorySegment table;
+    long gpAddress;
     long ctrOffset;
     long waitingOffset;
     final HeapWords heap = new HeapWords();
@@ -81,6 +88,7 @@ public class ReadSideFloorBench {
         arena = Arena.ofShared();
         table = arena.allocate(RcuReaderTableDescriptor.tableSize(4), RcuReaderTableDescriptor.TABLE_ALIGNMENT);
         WORD.set(table, GP_CTR_OFFSET, RcuReaderTableDescriptor.GP_INITIAL);
+        gpAddress = table.address() + GP_CTR_OFFSET;
         ctrOffset = RcuReaderTableDescriptor.ctrOffset(1);
         waitingOffset = RcuReaderTableDescriptor.waitingOffset(1);
     }
@@ -119,6 +127,17 @@ public class ReadSideFloorBench {
     public long onHeapWords() {
         HeapWords h = heap;
         long gp = (long) GP.getOpaque(h);
+        CTR.setOpaque(h, gp);
+        RcuFences.readerCompilerOnly();
+        CTR.setRelease(h, 0L);
+        RcuFences.readerCompilerOnly();
+        return (long) WAITING.getAcquire(h);
+    }
+
+    @Benchmark
+    public long heapWordsGlobalGp() {
+        HeapWords h = heap;
+        long gp = (long) WORD.getOpaque(ALL, gpAddress);
         CTR.setOpaque(h, gp);
         RcuFences.readerCompilerOnly();
         CTR.setRelease(h, 0L);

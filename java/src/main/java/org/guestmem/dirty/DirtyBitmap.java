@@ -21,13 +21,28 @@ import java.util.Objects;
  * IllegalArgumentException naming the values. An empty range is a no-op.
  */
 public final class DirtyBitmap {
+    /**
+     * Every byte of the address space, global scope: a constant, so C2 keeps no check on an access through it.
+     * Only the {@code *Rcu} methods use it, for bitmaps of a {@link DirtyMemory}, whose callers hold a read
+     * section of its domain: the words cannot be freed before the section ends (they are unmapped after a
+     * grace period), and the caller has checked the bit range, so the segment's liveness and bounds checks,
+     * which cost more than the atomics on a shared-arena segment, are redundant there.
+     */
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    /** A run of all-ones words (read-only after its initialisation), the source of setRangeRcu's DS-2 copies. */
+    private static final long ONES_BYTES = 4096;
+    private static final MemorySegment ONES = Arena.global().allocate(ONES_BYTES, 64).fill((byte) -1);
+
     private final MemorySegment words;   // the shared words; every access is one of DS-1/DS-2/DT-1/DT-2/DT-3
     private final long bits;
+    private final long address;          // words.address(), for the *Rcu methods
 
     /** Trusted: {@code words} holds at least {@code words(bits)} 8-byte aligned words. */
     DirtyBitmap(MemorySegment words, long bits) {
         this.words = words;
         this.bits = bits;
+        this.address = words.address();
     }
 
     /** A zeroed bitmap of {@code bits} bits whose words live in {@code arena}. */
@@ -173,6 +188,73 @@ public final class DirtyBitmap {
             VarHandle.releaseFence();                                          // DS-2; pairs with DT-2
             words.asSlice(from << 3, (to - from) << 3).fill((byte) -1);       // DS-2: plain stores after the fence
         }
+    }
+
+    // ------------------------------------------------ the same inside a read section of a DirtyMemory's domain:
+    // words that only a grace period frees, ranges the caller checked; accessed through ALL (see there).
+
+    /** {@link #setBit0} for a DirtyMemory caller inside its read section. */
+    void setBitRcu(long bit) {
+        long unused = (long) WORD.getAndBitwiseOr(ALL, address + ((bit >>> 6) << 3), 1L << bit);  // DS-1; pairs with DT-2
+    }
+
+    /** {@link #setRange0} for a DirtyMemory caller inside its read section. */
+    void setRangeRcu(long from, long to) {
+        long w = from >>> 6, last = (to - 1) >>> 6;
+        long firstMask = -1L << from, lastMask = -1L >>> -to;
+        long a = address;
+        if (w == last) {
+            long m = firstMask & lastMask;
+            if (m == -1L) {
+                VarHandle.releaseFence();                                      // DS-2; pairs with DT-2
+                ALL.set(ValueLayout.JAVA_LONG, a + (w << 3), -1L);             // DS-2: a plain store after the fence
+            } else {
+                long unused = (long) WORD.getAndBitwiseOr(ALL, a + (w << 3), m);    // DS-1; pairs with DT-2
+            }
+            return;
+        }
+        long runFrom = w, runTo = last + 1;
+        if (firstMask != -1L) {
+            long unused = (long) WORD.getAndBitwiseOr(ALL, a + (w << 3), firstMask);     // DS-1; pairs with DT-2
+            runFrom = w + 1;
+        }
+        if (lastMask != -1L) {
+            long unused = (long) WORD.getAndBitwiseOr(ALL, a + (last << 3), lastMask);   // DS-1; pairs with DT-2
+            runTo = last;
+        }
+        if (runFrom < runTo) {
+            VarHandle.releaseFence();                                          // DS-2; pairs with DT-2
+            long n = (runTo - runFrom) << 3;
+            long dst = a + (runFrom << 3);
+            // DS-2: plain stores of all-ones after the fence, as setWholeWords, but copied from a constant run
+            // of ones (the copy intrinsic runs at memset speed; fill is ~2.5x slower for long runs here).
+            for (long done = 0; done < n; done += ONES_BYTES) {
+                MemorySegment.copy(ONES, 0, ALL, dst + done, Math.min(ONES_BYTES, n - done));
+            }
+        }
+    }
+
+    /** {@link #take0} for a DirtyMemory caller inside its read section. */
+    long takeRcu(long from, long to, TakenWords out) {
+        long w = from >>> 6, last = (to - 1) >>> 6, n = 0;
+        long firstMask = -1L << from, lastMask = -1L >>> -to;
+        long a = address;
+        VarHandle.acquireFence();                                              // DT-1, as in take0
+        for (long i = w; i <= last; i++) {
+            long m = (i == w ? firstMask : -1L) & (i == last ? lastMask : -1L);
+            long off = a + (i << 3);
+            if ((ALL.get(ValueLayout.JAVA_LONG, off) & m) == 0) {              // DT-1: clean, skip without an atomic
+                continue;
+            }
+            long taken = m == -1L
+                    ? (long) WORD.getAndSet(ALL, off, 0L)                      // DT-2; pairs with DS-1/DS-2
+                    : (long) WORD.getAndBitwiseAnd(ALL, off, ~m) & m;          // DT-2; pairs with DS-1/DS-2
+            n += Long.bitCount(taken);
+            if (out != null && taken != 0) {
+                out.taken(i, taken);
+            }
+        }
+        return n;
     }
 
     long take0(long from, long to, TakenWords out) {

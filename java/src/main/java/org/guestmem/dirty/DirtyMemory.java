@@ -144,7 +144,7 @@ public final class DirtyMemory implements AutoCloseable {
             long bit = first & chunkMask;
             for (int c = 0; c < CLIENTS; c++) {
                 if ((clientMask & 1 << c) != 0) {
-                    all[c][chunk].setBit0(bit);                                // DS-1
+                    all[c][chunk].setBitRcu(bit);                              // DS-1
                 }
             }
             return;
@@ -154,7 +154,7 @@ public final class DirtyMemory implements AutoCloseable {
             long base = (long) chunk << chunkShift, to = Math.min(end, base + chunkPages);
             for (int c = 0; c < CLIENTS; c++) {
                 if ((clientMask & 1 << c) != 0) {
-                    all[c][chunk].setRange0(p - base, to - base);              // DS-1/DS-2
+                    all[c][chunk].setRangeRcu(p - base, to - base);            // DS-1/DS-2
                 }
             }
             p = to;
@@ -281,7 +281,7 @@ public final class DirtyMemory implements AutoCloseable {
                         if (out != null) {
                             out.chunk(base, first);
                         }
-                        total += b.take0(p - base, to - base, out);             // DT-1, DT-2
+                        total += b.takeRcu(p - base, to - base, out);           // DT-1, DT-2
                     }
                 }
                 p = to;

@@ -87,6 +87,14 @@ public final class GuestMemory {
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     /** Largest piece handed to one channel call: a ByteBuffer holds at most 2^31 - 1 bytes. */
     private static final long MAX_IO = 1L << 30;
+    /**
+     * Every byte of the address space, global scope: a constant, so C2 keeps no check on an access through it.
+     * The scalar accessors reach guest RAM through it at {@link #host}'s address: inside the read section a
+     * block's memory cannot be unmapped (RamList frees it after a grace period) and {@link #block} has checked
+     * the range against the used length, so the block segment's liveness and bounds checks (a shared arena's
+     * state load per access) are redundant there.
+     */
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final RamList list;
     private final Rcu rcu;
@@ -113,15 +121,13 @@ public final class GuestMemory {
 
     public byte readByte(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = block(addr, 1);
-            return b.segment().get(ValueLayout.JAVA_BYTE, addr - b.offset());
+            return ALL.get(ValueLayout.JAVA_BYTE, host(addr, 1));
         }
     }
 
     public void writeByte(long addr, byte v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = block(addr, 1);
-            b.segment().set(ValueLayout.JAVA_BYTE, addr - b.offset(), v);
+            ALL.set(ValueLayout.JAVA_BYTE, host(addr, 1), v);
             dirty.setDirtyRange(s, addr, 1, writeClients);
         }
     }
@@ -129,16 +135,14 @@ public final class GuestMemory {
     /** The little-endian 32-bit value at {@code addr} (any alignment, inside one block); same as {@link #readIntLE}. */
     public int readInt(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = block(addr, 4);
-            return b.segment().get(INT_LE, addr - b.offset());
+            return ALL.get(INT_LE, host(addr, 4));
         }
     }
 
     /** Stores {@code v} little-endian at {@code addr} (any alignment, inside one block); marks it dirty. */
     public void writeInt(long addr, int v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = block(addr, 4);
-            b.segment().set(INT_LE, addr - b.offset(), v);
+            ALL.set(INT_LE, host(addr, 4), v);
             dirty.setDirtyRange(s, addr, 4, writeClients);
         }
     }
@@ -146,16 +150,14 @@ public final class GuestMemory {
     /** The little-endian 64-bit value at {@code addr} (any alignment, inside one block); same as {@link #readLongLE}. */
     public long readLong(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = block(addr, 8);
-            return b.segment().get(LONG_LE, addr - b.offset());
+            return ALL.get(LONG_LE, host(addr, 8));
         }
     }
 
     /** Stores {@code v} little-endian at {@code addr} (any alignment, inside one block); marks it dirty. */
     public void writeLong(long addr, long v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = block(addr, 8);
-            b.segment().set(LONG_LE, addr - b.offset(), v);
+            ALL.set(LONG_LE, host(addr, 8), v);
             dirty.setDirtyRange(s, addr, 8, writeClients);
         }
     }
@@ -622,6 +624,12 @@ public final class GuestMemory {
                     addr, size, size));
         }
         return block(addr, size);
+    }
+
+    /** Host address of {@code [addr, addr + len)} (checked as {@link #block}); valid until the caller's section ends. */
+    private long host(long addr, long len) {
+        RamBlock b = block(addr, len);
+        return b.hostAddress() + (addr - b.offset());
     }
 
     /** The block holding {@code [addr, addr + len)} inside its used part; throws naming the address otherwise. */

@@ -7,10 +7,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The writer side of a domain: {@code synchronize_rcu} and {@code wait_for_readers} (steps GP-1..GP-5 of
- * {@link RcuReaderTableDescriptor}). One grace period at a time ({@link #syncLock}).
+ * {@link RcuReaderTableDescriptor}). One grace period at a time ({@link #syncLock}). Each grace period
+ * scans both registries: the C readers' slots of the off-heap table and the Java readers' heap words
+ * ({@link ReaderRegistry#readers()}).
  *
- * <p>Waiting: after the first scan, a short spin re-scans the pending slots (sections are usually short);
- * then the writer flags the pending slots (GP-4), fences (GP-5) and parks. A Java reader that finds its
+ * <p>Waiting: after the first scan, a short spin re-scans the pending readers (sections are usually short);
+ * then the writer flags the pending readers (GP-4), fences (GP-5) and parks. A Java reader that finds its
  * flag set on leaving unparks the writer; the park is bounded (50 µs doubling to 1 ms) so that C readers,
  * which cannot unpark a Java thread, and slots of dead threads are still noticed.
  */
@@ -26,8 +28,12 @@ final class GracePeriod {
     // Written by the synchronize caller (under syncLock) before GP-4's release stores; read by readers in
     // RU-3 after their acquire load of WAITING (volatile: the reader may run any time later).
     private volatile Thread waiter;
-    // Pending slots of the current grace period; syncLock holder only.
-    private int[] pending = new int[16];
+    // Pending readers of the current grace period (C table slots, Java reader objects) and their counts;
+    // syncLock holder only.
+    private int[] pendingC = new int[16];
+    private RcuReader[] pendingJ = new RcuReader[16];
+    private int nC;
+    private int nJ;
     // Grace periods started / completed: written by the syncLock holder only, read by every synchronize
     // caller on entry (volatile; the entry fence orders the caller's unpublish before that read).
     private volatile long started;
@@ -60,9 +66,9 @@ final class GracePeriod {
             // GP-2
             long gp = table.advanceGp();
             // GP-3
-            int n = scanAll(gp);
-            if (n > 0) {
-                waitForPending(gp, n);
+            scanAll(gp);
+            if (nC + nJ > 0) {
+                waitForPending(gp);
             }
             completed = started;
         } finally {
@@ -82,47 +88,62 @@ final class GracePeriod {
         }
     }
 
-    private int scanAll(long gp) {
+    // GP-3 over both registries: C readers' slots of the off-heap table, then the Java readers' heap words.
+    private void scanAll(long gp) {
         int limit = table.slotLimit();
         int n = 0;
         for (int slot = 0; slot < limit; slot++) {
             if (ongoing(table.ctr(slot), gp)) {
-                if (n == pending.length) {
-                    pending = Arrays.copyOf(pending, n * 2);
+                if (n == pendingC.length) {
+                    pendingC = Arrays.copyOf(pendingC, n * 2);
                 }
-                pending[n++] = slot;
+                pendingC[n++] = slot;
             }
         }
-        return n;
+        nC = n;
+        RcuReader[] all = registry.readers();
+        n = 0;
+        for (RcuReader r : all) {
+            if (ongoing(r.ctrAcquire(), gp)) {
+                if (n == pendingJ.length) {
+                    pendingJ = Arrays.copyOf(pendingJ, n * 2);
+                }
+                pendingJ[n++] = r;
+            }
+        }
+        nJ = n;
     }
 
-    /** A slot holds grace period {@code gp} open iff its CTR is a snapshot taken before GP-2. */
+    /** A reader holds grace period {@code gp} open iff its CTR is a snapshot taken before GP-2. */
     private static boolean ongoing(long ctr, long gp) {
         return ctr != 0 && ctr != gp;
     }
 
-    private void waitForPending(long gp, int n) {
-        for (int spin = 0; spin < SPIN_SCANS && n > 0; spin++) {
+    private void waitForPending(long gp) {
+        for (int spin = 0; spin < SPIN_SCANS && nC + nJ > 0; spin++) {
             Thread.onSpinWait();
-            n = rescan(gp, n, false);
+            rescan(gp, false);
         }
-        if (n == 0) {
+        if (nC + nJ == 0) {
             return;
         }
         waiter = Thread.currentThread();
-        for (int i = 0; i < n; i++) {
-            table.markWaiting(pending[i]); // GP-4
+        for (int i = 0; i < nC; i++) {
+            table.markWaiting(pendingC[i]); // GP-4
+        }
+        for (int i = 0; i < nJ; i++) {
+            pendingJ[i].markWaiting(); // GP-4
         }
         // GP-5: WAITING stores before the CTR re-loads; pairs with RU-2 / QS-3 / OFF-1.
         RcuFences.global(flavor);
         long parkNs = MIN_PARK_NS;
         boolean interrupted = false;
         while (true) {
-            n = rescan(gp, n, true);
-            if (n > 0) {
-                n = reapDead(n);
+            rescan(gp, true);
+            if (nJ > 0) {
+                reapDead();
             }
-            if (n == 0) {
+            if (nC + nJ == 0) {
                 break;
             }
             LockSupport.parkNanos(this, parkNs);
@@ -134,29 +155,49 @@ final class GracePeriod {
         }
     }
 
-    /** GP-5: keeps the slots still ongoing at the front of {@link #pending}; returns how many. */
-    private int rescan(long gp, int n, boolean flagged) {
+    /** GP-5: keeps the readers still ongoing at the front of the pending arrays. */
+    private void rescan(long gp, boolean flagged) {
         int kept = 0;
-        for (int i = 0; i < n; i++) {
-            int slot = pending[i];
+        for (int i = 0; i < nC; i++) {
+            int slot = pendingC[i];
             if (ongoing(table.ctr(slot), gp)) {
-                pending[kept++] = slot;
+                pendingC[kept++] = slot;
             } else if (flagged) {
                 table.clearWaiting(slot);
             }
         }
-        return kept;
-    }
-
-    /** Drops pending slots whose Java owner has terminated (the registry frees them). */
-    private int reapDead(int n) {
-        int kept = 0;
-        for (int i = 0; i < n; i++) {
-            int slot = pending[i];
-            if (!registry.reapIfDead(slot)) {
-                pending[kept++] = slot;
+        nC = kept;
+        kept = 0;
+        for (int i = 0; i < nJ; i++) {
+            RcuReader r = pendingJ[i];
+            if (ongoing(r.ctrAcquire(), gp)) {
+                pendingJ[kept++] = r;
+            } else if (flagged) {
+                r.clearWaiting();
             }
         }
-        return kept;
+        for (int i = kept; i < nJ; i++) {
+            pendingJ[i] = null; // no reference to a finished reader outlives the grace period
+        }
+        nJ = kept;
+    }
+
+    /**
+     * Drops pending Java readers whose owner has terminated (the registry frees their slots) or that are no
+     * longer registered (C readers are never reaped: a C thread releases its own slot).
+     */
+    private void reapDead() {
+        int kept = 0;
+        for (int i = 0; i < nJ; i++) {
+            RcuReader r = pendingJ[i];
+            boolean gone = !registry.holds(r) || registry.reapIfDead(r.slot());
+            if (!gone) {
+                pendingJ[kept++] = r;
+            }
+        }
+        for (int i = kept; i < nJ; i++) {
+            pendingJ[i] = null;
+        }
+        nJ = kept;
     }
 }

@@ -30,11 +30,14 @@ import org.apache.commons.lang3.Validate;
  * </ul>
  *
  * <h2>Threads</h2>
- * A thread registers on its first {@link #read()} (or explicitly), claiming a slot of the off-heap reader table
- * ({@link RcuReaderTableDescriptor}); {@link #unregisterThread()} frees it. A thread that dies without
+ * A Java thread registers on its first {@link #read()} (or explicitly), claiming one of the domain's
+ * {@code maxReaders} Java slots; its reader words are fields of its {@link RcuReader} on the heap. C threads
+ * claim slots of the off-heap reader table ({@link RcuReaderTableDescriptor}, also {@code maxReaders} slots),
+ * and every grace period scans both. {@link #unregisterThread()} frees a Java slot. A thread that dies without
  * unregistering never blocks a grace period: the writer frees its slot when it waits for it, and a registration
- * that finds the table full frees slots of dead threads first. The table has a fixed size (C threads may hold
- * pointers into it); when it is full of live threads registration throws IllegalStateException.
+ * that finds every Java slot taken frees slots of dead threads first; when all are held by live threads
+ * registration throws IllegalStateException (the off-heap table has a fixed size too: C threads hold pointers
+ * into it).
  * <b>Virtual threads work</b> like platform threads: each one that reads claims a slot (its own counter and
  * nesting depth, kept with the virtual thread, not its carrier), so size {@code maxReaders} for the virtual
  * threads that read at the same time; slots of finished virtual threads are reaped as above.
@@ -63,6 +66,16 @@ public final class Rcu implements AutoCloseable {
     private final Reclaimer reclaimer;
     // Each thread's registration; the thread's own entry only.
     private final ThreadLocal<RcuReader> readers = new ThreadLocal<>();
+    /**
+     * read()'s lookup in front of {@link #readers}: a direct-mapped cache indexed by the thread id, which costs
+     * fewer dependent loads than ThreadLocal.get(). Entries are written with plain stores by the thread the
+     * reader belongs to (on a miss) and cleared by it when it unregisters; any thread reads them. A racy read
+     * is harmless: an entry is used only if its reader's final owner field is the calling thread, and a
+     * thread's own last store there is visible to itself; another thread's store (a colliding id) only makes
+     * the next lookup miss. Dead threads' entries are overwritten by colliding ones (at most one per entry).
+     */
+    private final RcuReader[] fast;
+    private final int fastMask;
     // Written once by close() (under this); read by registration, synchronize and callRcu.
     private volatile boolean closed;
 
@@ -71,7 +84,10 @@ public final class Rcu implements AutoCloseable {
         this.isGlobal = isGlobal;
         this.name = isGlobal ? "global" : flavor.name().toLowerCase(Locale.ROOT) + "-" + IDS.incrementAndGet();
         this.table = ReaderTable.allocate(maxReaders, flavor);
-        this.registry = new ReaderRegistry(table);
+        int fastSize = Integer.highestOneBit(Math.min(Math.max(maxReaders, 16), 4096) * 2 - 1);
+        this.fast = new RcuReader[fastSize];
+        this.fastMask = fastSize - 1;
+        this.registry = new ReaderRegistry(new HeapSlots(maxReaders));
         this.gracePeriod = new GracePeriod(table, registry, flavor);
         this.reclaimer = new Reclaimer("rcu-reclaimer-" + name, gracePeriod::synchronize,
                 t -> LOG.log(System.Logger.Level.ERROR, "RCU callback failed in domain " + name, t));
@@ -105,24 +121,42 @@ public final class Rcu implements AutoCloseable {
 
     /** Opens a read section on the current thread (registering it on first use); nests; allocation-free. */
     public ReadSection read() {
-        RcuReader r = readers.get();
-        if (r == null) {
-            r = register(Thread.currentThread());
+        Thread t = Thread.currentThread();
+        RcuReader r = fast[(int) t.threadId() & fastMask];
+        if (r == null || r.owner() != t) {
+            r = readerSlow(t);
         }
         r.lock();
         return r;
     }
 
+    /** The calling thread's registration if it has one (the fast entry, else the thread-local), or null. */
+    private RcuReader existing() {
+        Thread t = Thread.currentThread();
+        RcuReader r = fast[(int) t.threadId() & fastMask];
+        return r != null && r.owner() == t ? r : readers.get();
+    }
+
+    // read()'s miss: the thread-local (registering if needed), then the fast entry for next time.
+    private RcuReader readerSlow(Thread t) {
+        RcuReader r = readers.get();
+        if (r == null) {
+            r = register(t);
+        }
+        fast[(int) t.threadId() & fastMask] = r;
+        return r;
+    }
+
     /** The current thread's registration (registering it if needed), for loops that skip the thread-local. */
     public RcuReader reader() {
-        RcuReader r = readers.get();
+        RcuReader r = existing();
         return r != null ? r : register(Thread.currentThread());
     }
 
     /** Waits until every read section open when this was called (on any thread) has closed. */
     public void synchronize() {
         checkOpen("synchronize()");
-        RcuReader r = readers.get();
+        RcuReader r = existing();
         if (r == null) {
             gracePeriod.synchronize();
             return;
@@ -155,7 +189,7 @@ public final class Rcu implements AutoCloseable {
         if (closed) {
             return;
         }
-        RcuReader r = readers.get();
+        RcuReader r = existing();
         if (r == null) {
             reclaimer.drain();
             return;
@@ -185,7 +219,7 @@ public final class Rcu implements AutoCloseable {
 
     /** Frees the current thread's slot (a no-op if it is not registered). Not inside a read section. */
     public void unregisterThread() {
-        RcuReader r = readers.get();
+        RcuReader r = existing();
         if (r == null) {
             return;
         }
@@ -194,13 +228,18 @@ public final class Rcu implements AutoCloseable {
         }
         r.threadOfflineUnchecked();
         r.unregistered();
-        registry.unregister(r.slot(), Thread.currentThread());
+        Thread t = Thread.currentThread();
+        int i = (int) t.threadId() & fastMask;
+        if (fast[i] == r) {
+            fast[i] = null; // else read() would find the unregistered handle
+        }
+        registry.unregister(r.slot(), t);
         readers.remove();
     }
 
     /** QSBR: announces that the current thread holds no RCU-protected reference. A no-op for other flavors. */
     public void quiescentState() {
-        RcuReader r = readers.get();
+        RcuReader r = existing();
         if (r != null) {
             r.quiescentStateUnchecked();
         } else if (flavor == Flavor.QSBR) {
@@ -211,7 +250,7 @@ public final class Rcu implements AutoCloseable {
 
     /** QSBR: the current thread stops reading (before it blocks); grace periods stop waiting for it. */
     public void threadOffline() {
-        RcuReader r = readers.get();
+        RcuReader r = existing();
         if (r != null) {
             r.threadOfflineUnchecked();
         }
@@ -230,7 +269,7 @@ public final class Rcu implements AutoCloseable {
 
     /** True if the current thread is inside a read section (for QSBR also: registered and online). */
     public boolean inReadSection() {
-        RcuReader r = readers.get();
+        RcuReader r = existing();
         return r != null && r.inReadSection();
     }
 
@@ -254,12 +293,19 @@ public final class Rcu implements AutoCloseable {
         return gracePeriod;
     }
 
-        /** The off-heap reader table (layout: {@link RcuReaderTableDescriptor}), for native readers that join. */
+    /**
+     * The off-heap reader table (layout: {@link RcuReaderTableDescriptor}), for C readers that join: it holds
+     * GP_CTR and C readers' slots only (Java readers' words are on the heap). GC-managed: it stays mapped
+     * while the domain or a Java reader of it is reachable; after {@link #close()} its GP_CTR reads 0.
+     */
     public MemorySegment readerTable() {
         return table.segment;
     }
 
-    /** Drains, stops the reclaimer, waits for open sections and frees the reader table. Idempotent. */
+    /**
+     * Drains, stops the reclaimer, waits for open sections and closes the reader table to readers (a later
+     * section on any thread throws IllegalStateException). Idempotent.
+     */
     @Override
     public void close() {
         if (isGlobal) {
@@ -268,7 +314,7 @@ public final class Rcu implements AutoCloseable {
         if (reclaimer.isReclaimerThread()) {
             throw new IllegalStateException("close() of " + this + " from one of its own callbacks");
         }
-        RcuReader own = readers.get();
+        RcuReader own = existing();
         if (own != null && own.depth() > 0) {
             throw new IllegalStateException("close() of " + this + " inside one of its read sections");
         }
@@ -285,15 +331,15 @@ public final class Rcu implements AutoCloseable {
         reclaimer.drain();
         reclaimer.stop();
         unregisterThread();
-        gracePeriod.synchronize(); // sections still open end before the table goes away
-        table.free();
+        gracePeriod.synchronize(); // sections still open end before readers are refused
+        table.closeForReaders();
     }
 
     private RcuReader register(Thread thread) {
         checkOpen("registering a reader");
         RcuReader r = registry.registrationOf(thread);     // its thread-local was erased: same slot, same state
         if (r == null) {
-            r = new RcuReader(flavor, gracePeriod, table.segment, registry.register(thread), thread);
+            r = new RcuReader(flavor, gracePeriod, table.gpAddress(), registry.register(thread), thread);
             registry.attach(r.slot(), r);
         }
         readers.set(r);

@@ -1,31 +1,39 @@
 package org.guestmem.rcu;
 
-import static org.guestmem.rcu.RcuReaderTableDescriptor.GP_CTR_OFFSET;
-import static org.guestmem.rcu.RcuReaderTableDescriptor.WORD;
-
-import java.lang.foreign.MemorySegment;
+import java.lang.foreign.Arena;
 
 /**
- * One thread's registration in one {@link Rcu} domain: its slot of the reader table and its nesting depth.
- * {@link Rcu#read()} finds it through a thread-local and returns it as the {@link ReadSection} (no
- * allocation); a hot loop may keep it from {@link Rcu#reader()} and call {@link #read()} directly, which
- * skips the thread-local lookup. Confined to its thread: {@link #read()} from another thread throws
- * {@link WrongThreadException}.
+ * One thread's registration in one {@link Rcu} domain: its reader words (CTR, WAITING: fields of this
+ * object, see {@link ReaderWords}) and its nesting depth. {@link Rcu#read()} finds it through the domain's
+ * cache by thread id or a thread-local and returns it as the {@link ReadSection} (no allocation); a hot
+ * loop may keep it from {@link Rcu#reader()} and call {@link #read()} directly, which skips the lookup (as a
+ * QEMU vCPU thread keeps its TLS {@code rcu_reader}). Confined to its thread: {@link #read()} from another
+ * thread throws {@link WrongThreadException}.
  *
- * <p>Every field except the final ones is written and read by the owner thread only (plain accesses). The
- * shared words live in the off-heap slot; their orderings are named by step (see
- * {@link RcuReaderTableDescriptor}).
+ * <p>Every field declared here is written and read by the owner thread only (plain accesses). The shared
+ * words are {@link ReaderWords}'s fields and the domain's off-heap GP_CTR; their orderings are named by
+ * step (see {@link RcuReaderTableDescriptor}).
  */
-public final class RcuReader implements ReadSection {
-    // The domain's writer side (for RU-3's wake-up). Not the Rcu itself: the thread-local map holds this
-    // object strongly, and a closed, unreachable domain must not stay reachable from every reader thread.
+public final class RcuReader extends ReaderPadAfter implements ReadSection {
+    private static final int KIND_FENCE = 0;
+    private static final int KIND_MEMBARRIER = 1;
+    private static final int KIND_QSBR = 2;
+    /** An 8-byte word that stays 0 forever: GP_CTR's stand-in once this reader is unregistered. */
+    private static final long ZERO_WORD = Arena.global().allocate(8, 8).address();
+
+    // The domain's writer side (for RU-3's wake-up, and it keeps the off-heap table, hence GP_CTR, reachable
+    // while this reader exists). Not the Rcu itself: the thread-local map holds this object strongly, and a
+    // closed, unreachable domain must not stay reachable from every reader thread.
     private final GracePeriod gracePeriod;
-    private final MemorySegment table;
-    private final long ctrOffset;
-    private final long waitingOffset;
     private final int slot;
     private final Thread owner;
-    private final Rcu.Flavor flavor;
+    private final int kind;
+    /**
+     * Absolute address of the domain's GP_CTR, read through {@link ReaderWords#ALL} (RL-1, ON-1, QS-1);
+     * {@link #ZERO_WORD} once unregistered. GP_CTR reads 0 only then or after the domain closed, which is
+     * how the fast path learns of both without a load of its own. Owner only.
+     */
+    private long gpAddress;
     /** Nesting depth of read(); owner only. */
     private int depth;
     /** QSBR: registered online by registerThread()/threadOnline(), announcing quiescent states; owner only. */
@@ -34,40 +42,46 @@ public final class RcuReader implements ReadSection {
     private boolean sectionOnline;
     /** QSBR: the value this thread last stored into CTR (0 when offline); owner only. */
     private long lastCtr;
-    /** False once the thread unregistered: the slot may belong to another thread now; owner only. */
+    /** False once the thread unregistered; owner only. */
     private boolean registered = true;
 
-    RcuReader(Rcu.Flavor flavor, GracePeriod gracePeriod, MemorySegment table, int slot, Thread owner) {
+    RcuReader(Rcu.Flavor flavor, GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
         this.gracePeriod = gracePeriod;
-        this.table = table;
+        this.gpAddress = gpAddress;
         this.slot = slot;
         this.owner = owner;
-        this.flavor = flavor;
-        this.ctrOffset = RcuReaderTableDescriptor.ctrOffset(slot);
-        this.waitingOffset = RcuReaderTableDescriptor.waitingOffset(slot);
+        this.kind = switch (flavor) {
+            case FENCE -> KIND_FENCE;
+            case MEMBARRIER -> KIND_MEMBARRIER;
+            case QSBR -> KIND_QSBR;
+        };
     }
 
     /** Opens a (possibly nested) read section on the owner thread; returns this as the section. */
     public ReadSection read() {
-        checkOwner();
+        if (Thread.currentThread() != owner) {
+            throw wrongThread();
+        }
         lock();
         return this;
     }
 
     /** Fast path of {@link Rcu#read()}: the caller already knows this is the current thread's reader. */
     void lock() {
-        if (depth++ == 0) {
+        // The outermost case stores a constant, so the next close()'s load of depth does not wait on this
+        // load (no store-to-load dependency chain through depth across back-to-back sections).
+        int d = depth;
+        if (d == 0) {
+            depth = 1;
             lockOutermost();
+        } else {
+            depth = d + 1;
         }
     }
 
     private void lockOutermost() {
-        if (!registered) {
-            depth = 0;
-            throw new IllegalStateException("RcuReader of " + owner.getName() + " used after unregisterThread();"
-                    + " get a new one from Rcu.reader()");
-        }
-        if (flavor == Rcu.Flavor.QSBR) {
+        int k = kind;
+        if (k == KIND_QSBR) {
             if (!online) {
                 goOnline();
                 sectionOnline = true;
@@ -75,33 +89,48 @@ public final class RcuReader implements ReadSection {
             return;
         }
         // RL-1: relaxed load of GP_CTR (QEMU: qatomic_read(&rcu_gp_ctr)); ordered before later loads by RL-3.
-        long gp = (long) WORD.getOpaque(table, GP_CTR_OFFSET);
-        // RL-2: relaxed store of the snapshot into this slot's CTR; read by the writer's GP-3/GP-5.
-        WORD.setOpaque(table, ctrOffset, gp);
+        long gp = (long) RcuReaderTableDescriptor.WORD.getOpaque(ALL, gpAddress);
+        if (gp == 0) {
+            throw refused();
+        }
+        // RL-2: relaxed store of the snapshot into this reader's CTR; read by the writer's GP-3/GP-5.
+        CTR.setOpaque(this, gp);
         // RL-3: CTR store before every load of RCU-protected data; pairs with GP-1 (store buffering).
-        if (flavor == Rcu.Flavor.FENCE) {
+        if (k == KIND_FENCE) {
             RcuFences.readerFull();
         } else {
             RcuFences.readerCompilerOnly();
         }
     }
 
+    /** RL-1 or ON-1 read 0: the thread unregistered, or the domain closed. Leaves the section unopened. */
+    private IllegalStateException refused() {
+        depth = 0;
+        if (!registered) {
+            return new IllegalStateException("RcuReader of " + owner.getName() + " used after unregisterThread();"
+                    + " get a new one from Rcu.reader()");
+        }
+        return new IllegalStateException("read section on " + owner.getName() + " in a closed RCU domain");
+    }
+
     /** Leaves the innermost open section; the outermost runs RU-1..RU-3. */
     @Override
     public void close() {
         int d = depth;
-        if (d <= 0) {
+        if (d == 1) {
+            depth = 0; // a constant, as in lock()
+            unlockOutermost();
+        } else if (d > 1) {
+            depth = d - 1;
+        } else {
             throw new IllegalStateException("ReadSection.close() without a matching read() on " + owner.getName()
                     + " (depth " + d + "): every section is closed exactly once");
-        }
-        depth = d - 1;
-        if (d == 1) {
-            unlockOutermost();
         }
     }
 
     private void unlockOutermost() {
-        if (flavor == Rcu.Flavor.QSBR) {
+        int k = kind;
+        if (k == KIND_QSBR) {
             if (sectionOnline) {
                 sectionOnline = false;
                 goOffline();
@@ -109,9 +138,9 @@ public final class RcuReader implements ReadSection {
             return;
         }
         // RU-1: release store CTR = 0: the section's accesses happen before the writer's acquire in GP-3/GP-5.
-        WORD.setRelease(table, ctrOffset, 0L);
+        CTR.setRelease(this, 0L);
         // RU-2: CTR store before the WAITING load; pairs with the writer's GP-5 fence after GP-4.
-        if (flavor == Rcu.Flavor.FENCE) {
+        if (k == KIND_FENCE) {
             RcuFences.readerFull();
         } else {
             RcuFences.readerCompilerOnly();
@@ -121,8 +150,8 @@ public final class RcuReader implements ReadSection {
 
     private void wakeWriterIfWaiting() {
         // RU-3: acquire load of WAITING; pairs with the release store of GP-4 (so the writer thread is visible).
-        if ((long) WORD.getAcquire(table, waitingOffset) != 0L) {
-            WORD.setOpaque(table, waitingOffset, 0L); // relaxed: a hint, the writer re-checks CTR
+        if ((long) WAITING.getAcquire(this) != 0L) {
+            WAITING.setOpaque(this, 0L); // relaxed: a hint, the writer re-checks CTR
             gracePeriod.wakeWriter();
         }
     }
@@ -147,13 +176,17 @@ public final class RcuReader implements ReadSection {
 
     private void checkOwner() {
         if (Thread.currentThread() != owner) {
-            throw new WrongThreadException("RcuReader of " + owner.getName() + " used by " + Thread.currentThread().getName());
+            throw wrongThread();
         }
+    }
+
+    private WrongThreadException wrongThread() {
+        return new WrongThreadException("RcuReader of " + owner.getName() + " used by " + Thread.currentThread().getName());
     }
 
     /** QSBR quiescent state (QS-1..QS-3); no-op when offline or for the other flavors. */
     void quiescentStateUnchecked() {
-        if (flavor != Rcu.Flavor.QSBR) {
+        if (kind != KIND_QSBR) {
             return;
         }
         if (depth > 0) {
@@ -165,11 +198,11 @@ public final class RcuReader implements ReadSection {
         }
         // QS-1: acquire load of GP_CTR; pairs with GP-2's release store, so later loads see what was
         // published before it.
-        long gp = (long) WORD.getAcquire(table, GP_CTR_OFFSET);
-        if (gp != lastCtr) {
+        long gp = (long) RcuReaderTableDescriptor.WORD.getAcquire(ALL, gpAddress);
+        if (gp != lastCtr && gp != 0) { // 0: the domain closed; nothing waits any more
             lastCtr = gp;
             // QS-2: release store CTR = GP_CTR: every earlier read-side access happens before the writer's GP-5 acquire.
-            WORD.setRelease(table, ctrOffset, gp);
+            CTR.setRelease(this, gp);
             // QS-3: CTR store before the WAITING load (pairs with GP-5).
             RcuFences.readerFull();
             wakeWriterIfWaiting();
@@ -177,7 +210,7 @@ public final class RcuReader implements ReadSection {
     }
 
     void threadOnlineUnchecked() {
-        if (flavor != Rcu.Flavor.QSBR || online) {
+        if (kind != KIND_QSBR || online) {
             return;
         }
         if (!registered) {
@@ -192,7 +225,7 @@ public final class RcuReader implements ReadSection {
     }
 
     void threadOfflineUnchecked() {
-        if (flavor != Rcu.Flavor.QSBR || !online) {
+        if (kind != KIND_QSBR || !online) {
             return;
         }
         if (depth > 0) {
@@ -205,9 +238,14 @@ public final class RcuReader implements ReadSection {
 
     private void goOnline() {
         // ON-1: CTR = acquire load of GP_CTR (pairs with GP-2).
-        long gp = (long) WORD.getAcquire(table, GP_CTR_OFFSET);
+        long gp = (long) RcuReaderTableDescriptor.WORD.getAcquire(ALL, gpAddress);
+        if (gp == 0) {
+            online = false;
+            sectionOnline = false;
+            throw refused();
+        }
         lastCtr = gp;
-        WORD.setOpaque(table, ctrOffset, gp);
+        CTR.setOpaque(this, gp);
         // ON-2: CTR store before every later load of RCU-protected data; pairs with GP-1.
         RcuFences.readerFull();
     }
@@ -216,7 +254,7 @@ public final class RcuReader implements ReadSection {
         lastCtr = 0;
         // OFF-1: release store CTR = 0 (earlier read-side accesses happen before the writer's acquire),
         // then a full fence before the WAITING load (pairs with GP-5).
-        WORD.setRelease(table, ctrOffset, 0L);
+        CTR.setRelease(this, 0L);
         RcuFences.readerFull();
         wakeWriterIfWaiting();
     }
@@ -224,6 +262,7 @@ public final class RcuReader implements ReadSection {
     /** Called by the owner when it unregisters; the handle refuses further sections. */
     void unregistered() {
         registered = false;
+        gpAddress = ZERO_WORD;
     }
 
     int depth() {

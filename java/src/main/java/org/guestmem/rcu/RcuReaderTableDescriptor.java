@@ -6,8 +6,12 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The off-heap layout of an RCU domain's reader table: every offset, the word values and the protocol
- * that Java readers, C readers and the writer follow on it. Nothing else in the library computes an
- * offset into the table.
+ * that readers and the writer follow. The table holds the grace-period counter, which every reader reads,
+ * and the slots of <b>C readers only</b> ({@code gm_rcu_reader_*} in guestmem.h). Java readers run the same
+ * steps on their own words, fields of their {@link RcuReader} on the heap ({@link ReaderWords}: CTR and
+ * WAITING with the semantics of a slot's words below), registered in the domain's Java registry instead of a
+ * slot; they read GP_CTR here. Every grace period scans both: the C slots of this table, then the Java
+ * readers. Nothing else in the library computes an offset into the table.
  *
  * <pre>
  *  byte  0                8                16               24               32               40..63
@@ -34,12 +38,15 @@ import java.lang.invoke.VarHandle;
  * <li>{@code SLOT_COUNT}, {@code FLAVOR}, {@code MAGIC}: written once before the table is shared.</li>
  * <li>{@code SLOT_LIMIT}: one past the highest slot index ever claimed; raised (CAS max) by a claimer
  *     before it uses the slot, read by the writer to bound its scan.</li>
+ * <li>{@code GP_CTR} reads 0 once the domain closed (never a published value), so a Java reader's next
+ *     RL-1 / ON-1 throws IllegalStateException and a C reader's CTR stays 0.</li>
  * <li>{@code CTR} (per slot): written only by the slot's owner. 0 means quiescent (outside every read
  *     section, or QSBR offline); otherwise the {@code GP_CTR} value the owner saw at its outermost read
  *     lock (FENCE, MEMBARRIER) or at its last quiescent state (QSBR). A reader holds the grace period
  *     open iff {@code CTR != 0 && CTR != GP_CTR}.</li>
- * <li>{@code OWNER}: 0 = free, otherwise {@code kind << 56 | id} ({@link #OWNER_KIND_JAVA} with the
- *     thread id, {@link #OWNER_KIND_C} with the kernel tid). Claimed with a CAS 0 → token, released with a
+ * <li>{@code OWNER}: 0 = free, otherwise {@code kind << 56 | id}: {@link #OWNER_KIND_C} with the kernel
+ *     tid ({@link #OWNER_KIND_JAVA}, with a Java thread id, now only tokens of the Java registry's slots,
+ *     never stored here). Claimed with a CAS 0 → token, released with a
  *     release store of 0 after CTR and WAITING are 0.</li>
  * <li>{@code WAITING}: set to 1 by the writer when it is about to block on this slot; the owner clears it
  *     and wakes the writer when it leaves its section or announces a quiescent state.</li>
@@ -70,8 +77,9 @@ import java.lang.invoke.VarHandle;
  * <li><b>GP-1</b> global fence: full fence (FENCE, QSBR) or full fence + membarrier(2) (MEMBARRIER): orders
  *     the updater's unpublish before the CTR loads; pairs with RL-3 / ON-2.</li>
  * <li><b>GP-2</b> {@code release store GP_CTR = GP_CTR + GP_STEP}.</li>
- * <li><b>GP-3</b> for every slot below SLOT_LIMIT with OWNER != 0: {@code acquire load CTR}; the slot is
- *     pending iff {@code CTR != 0 && CTR != GP_CTR}.</li>
+ * <li><b>GP-3</b> for every slot below SLOT_LIMIT: {@code acquire load CTR}; the slot is pending iff
+ *     {@code CTR != 0 && CTR != GP_CTR}. Then the same for the CTR field of every Java reader in the registry's
+ *     published array (a volatile load after GP-1; a Java reader is published there before its first RL-1).</li>
  * <li><b>GP-4</b> for every pending slot: {@code release store WAITING = 1}; <b>GP-5</b> global fence
  *     (pairs with RU-2 / QS-3), then re-scan the pending slots with acquire loads, blocking between scans,
  *     until none is pending. Readers that start after GP-2 store the new counter and never extend the
@@ -79,8 +87,8 @@ import java.lang.invoke.VarHandle;
  * </ul>
  * A C thread joins a domain by claiming a free slot (CAS OWNER 0 → token, then CAS-max SLOT_LIMIT), runs
  * RL/RU (or QS/ON/OFF) on its slot, and releases it before it exits (CTR = 0, WAITING = 0, release store
- * OWNER = 0). A C slot whose thread died without releasing it blocks grace periods; Java slots of dead
- * threads are reaped by the writer.
+ * OWNER = 0). A C slot whose thread died without releasing it blocks grace periods; Java readers of dead
+ * threads are reaped by the writer (from the Java registry).
  */
 public final class RcuReaderTableDescriptor {
     /** {@code "GMRCU"} and layout version 1 in the low byte. */

@@ -4,12 +4,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The Java side of reader registration: which Java thread owns which slot of the reader table, so
- * that slots of threads that died without unregistering can be reaped (a dead thread must never block
- * a grace period). C threads claim slots on their own (CAS on OWNER) and are not tracked here.
+ * The registry of a domain's Java readers: which Java thread owns which Java slot ({@link HeapSlots} in
+ * production), so that slots of threads that died without unregistering can be reaped (a dead thread must
+ * never block a grace period), and the array of registered {@link RcuReader} objects that the writer scans
+ * (their CTR words are on the heap). C threads claim slots of the off-heap table on their own (CAS on
+ * OWNER) and are not tracked here.
  *
  * <p>Registrations, unregistrations and reaping of Java slots are serialised by {@link #lock}; the
- * writer reads {@link #owners} without the lock to decide whether a slot it waits for is dead.
+ * writer reads {@link #owners} and {@link #readers} without the lock.
  */
 final class ReaderRegistry {
     private final SlotWords words;
@@ -20,6 +22,12 @@ final class ReaderRegistry {
     // one back (see #registrationOf). Written under lock with owners; read by the owner thread only.
     private final AtomicReferenceArray<RcuReader> registrations;
     private final ReentrantLock lock = new ReentrantLock();
+    private static final RcuReader[] NONE = {};
+    // Every registered reader object (copy-on-write). Written under lock by attach / unregister / reap
+    // (volatile store); read by the writer's GP-3 scan after its GP-1 fence. attach's store comes before the
+    // new reader's first RL-1 (the owner attaches before it reads), so a scan that misses the reader is
+    // ordered, by GP-1 and the volatile store, before the reader's first loads of protected data.
+    private volatile RcuReader[] readers = NONE;
 
     ReaderRegistry(SlotWords words) {
         this.words = words;
@@ -57,6 +65,7 @@ final class ReaderRegistry {
         lock.lock();
         try {
             registrations.set(slot, reader);
+            republish();
         } finally {
             lock.unlock();
         }
@@ -77,6 +86,35 @@ final class ReaderRegistry {
         return null;
     }
 
+    /** GP-3: every registered Java reader (volatile load; see {@link #readers}). Do not modify. */
+    RcuReader[] readers() {
+        return readers;
+    }
+
+    /** True while {@code reader} is registered (its slot not freed or reaped). */
+    boolean holds(RcuReader reader) {
+        return registrations.get(reader.slot()) == reader;
+    }
+
+    // Under lock: the registered readers, in slot order.
+    private void republish() {
+        int n = 0;
+        for (int i = 0; i < registrations.length(); i++) {
+            if (registrations.get(i) != null) {
+                n++;
+            }
+        }
+        RcuReader[] next = new RcuReader[n];
+        n = 0;
+        for (int i = 0; i < registrations.length() && n < next.length; i++) {
+            RcuReader r = registrations.get(i);
+            if (r != null) {
+                next[n++] = r;
+            }
+        }
+        readers = next;
+    }
+
     /** Frees {@code slot}, which {@code thread} must own. */
     void unregister(int slot, Thread thread) {
         lock.lock();
@@ -87,6 +125,7 @@ final class ReaderRegistry {
             owners.set(slot, null);
             registrations.set(slot, null);
             words.release(slot);
+            republish();
         } finally {
             lock.unlock();
         }
@@ -111,6 +150,7 @@ final class ReaderRegistry {
             owners.set(slot, null);
             registrations.set(slot, null);
             words.release(slot);
+            republish();
             return true;
         } finally {
             lock.unlock();
@@ -148,6 +188,9 @@ final class ReaderRegistry {
                 words.release(i);
                 reaped++;
             }
+        }
+        if (reaped > 0) {
+            republish();
         }
         return reaped;
     }

@@ -5,7 +5,6 @@ import static org.guestmem.rcu.RcuReaderTableDescriptor.GP_STEP;
 import static org.guestmem.rcu.RcuReaderTableDescriptor.SLOT_LIMIT_OFFSET;
 import static org.guestmem.rcu.RcuReaderTableDescriptor.WORD;
 import static org.guestmem.rcu.RcuReaderTableDescriptor.ctrOffset;
-import static org.guestmem.rcu.RcuReaderTableDescriptor.ownerOffset;
 import static org.guestmem.rcu.RcuReaderTableDescriptor.waitingOffset;
 
 import java.lang.foreign.Arena;
@@ -13,63 +12,34 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One domain's reader table in off-heap memory (layout and protocol: {@link RcuReaderTableDescriptor}):
- * the writer's view of it (GP_CTR, CTR scans, WAITING flags) and the slot claims of {@link SlotWords}.
- * The reader fast path does not go through this class; {@link RcuReader} touches its own slot directly.
+ * GP_CTR, which every reader reads, and the slots of C readers (they claim and release slots on their own,
+ * {@code gm_rcu_reader_register}); this class is the writer's view of it (GP_CTR, CTR scans, WAITING flags).
+ * Java readers keep their words on the heap ({@link ReaderWords}) and read GP_CTR at {@link #gpAddress()}.
+ *
+ * <p>The memory is GC-managed ({@link Arena#ofAuto()}): every {@link RcuReader} reaches it (through its
+ * {@link GracePeriod}), so a reader of another thread that uses its handle after the domain closed reads a
+ * live word (GP_CTR = 0, {@link #closeForReaders()}) and gets an IllegalStateException, never freed memory.
  */
-final class ReaderTable implements SlotWords {
-    private final Arena arena;
+final class ReaderTable {
     final MemorySegment segment;
     private final int slots;
 
-    private ReaderTable(Arena arena, MemorySegment segment, int slots) {
-        this.arena = arena;
+    private ReaderTable(MemorySegment segment, int slots) {
         this.segment = segment;
         this.slots = slots;
     }
 
     static ReaderTable allocate(int slots, Rcu.Flavor flavor) {
-        Arena arena = Arena.ofShared();
-        MemorySegment segment = arena.allocate(RcuReaderTableDescriptor.tableSize(slots),
+        MemorySegment segment = Arena.ofAuto().allocate(RcuReaderTableDescriptor.tableSize(slots),
                 RcuReaderTableDescriptor.TABLE_ALIGNMENT);
         // Before the table is shared: the domain publishes it through final fields.
         RcuReaderTableDescriptor.initialise(segment, slots, flavor);
-        return new ReaderTable(arena, segment, slots);
+        return new ReaderTable(segment, slots);
     }
 
-    @Override
-    public int slotCount() {
-        return slots;
-    }
-
-    @Override
-    public boolean claim(int slot, long token) {
-        // SLOT_LIMIT: CAS max; seq_cst, read by the writer's GP-3 (slotLimit) after its GP-1 fence.
-        long limit = (long) WORD.getVolatile(segment, SLOT_LIMIT_OFFSET);
-        while (limit < slot + 1L) {
-            long seen = (long) WORD.compareAndExchange(segment, SLOT_LIMIT_OFFSET, limit, slot + 1L);
-            if (seen == limit) {
-                break;
-            }
-            limit = seen;
-        }
-        // OWNER: seq_cst CAS 0 -> token; the owner's later RL-2/ON-1 stores come after it.
-        return WORD.compareAndSet(segment, ownerOffset(slot), 0L, token);
-    }
-
-    @Override
-    public long owner(int slot) {
-        // OWNER: acquire; pairs with the release store in release() and the CAS in claim().
-        return (long) WORD.getAcquire(segment, ownerOffset(slot));
-    }
-
-    @Override
-    public void release(int slot) {
-        // Only the owner (or the registry reaping a dead owner) gets here; the slot's CTR is no longer written.
-        WORD.setRelease(segment, ctrOffset(slot), 0L);
-        WORD.setOpaque(segment, waitingOffset(slot), 0L);
-        // OWNER: release store of 0 after CTR and WAITING are 0; pairs with the acquire in owner() and with
-        // the next claimer's CAS, which therefore finds CTR == 0.
-        WORD.setRelease(segment, ownerOffset(slot), 0L);
+    /** Absolute address of GP_CTR, which Java readers read through {@link ReaderWords#ALL}. */
+    long gpAddress() {
+        return segment.address() + GP_CTR_OFFSET;
     }
 
     /** GP_CTR, read by the writer that owns it (opaque suffices: only the synchronize lock holder stores it). */
@@ -105,8 +75,11 @@ final class ReaderTable implements SlotWords {
         WORD.setOpaque(segment, waitingOffset(slot), 0L);
     }
 
-    /** Frees the off-heap table; any later access through it throws IllegalStateException. */
-    void free() {
-        arena.close();
+    /**
+     * After the domain's last grace period: GP_CTR = 0 (release), which no grace period ever publishes, so a
+     * Java reader's next RL-1 / ON-1 throws IllegalStateException and a C reader's CTR stays 0 (quiescent).
+     */
+    void closeForReaders() {
+        WORD.setRelease(segment, GP_CTR_OFFSET, 0L);
     }
 }

@@ -11,18 +11,21 @@ import org.openjdk.jcstress.infra.results.L_Result;
 
 /**
  * The shared body of the SB-reader variants: the reader's store of its CTR into a real off-heap reader-table
- * slot (RL-2) and its first load of RCU-protected data, against the updater's unpublish and its load of that
+ * slot (RL-2; a C reader's word), or into a long field on the heap (the {@code heap*} methods; a Java reader's
+ * word) and its first load of RCU-protected data, against the updater's unpublish and its load of that
  * CTR (GP-3). Offsets and the word handle are the library's ({@link RcuReaderTableDescriptor}); each variant
  * picks the access modes and the fence between store and load on each side.
  */
 final class SbReaderState {
     private static final VarHandle POINTER;
+    private static final VarHandle HEAP_CTR;
     private static final long CTR = RcuReaderTableDescriptor.ctrOffset(0);
     private static final long BUSY = RcuReaderTableDescriptor.GP_INITIAL;
 
     static {
         try {
             POINTER = MethodHandles.lookup().findVarHandle(SbReaderState.class, "pointer", int.class);
+            HEAP_CTR = MethodHandles.lookup().findVarHandle(SbReaderState.class, "heapCtr", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -31,6 +34,10 @@ final class SbReaderState {
     // A one-slot reader table; GC-managed, as jcstress makes many states.
     private final MemorySegment table = Arena.ofAuto().allocate(RcuReaderTableDescriptor.tableSize(1),
             RcuReaderTableDescriptor.TABLE_ALIGNMENT);
+    // A Java reader's CTR as the library keeps it since Java readers' words moved to the heap: a long field of
+    // the reader object, reached through a field VarHandle (org.guestmem.rcu.ReaderWords).
+    @SuppressWarnings("unused")
+    private long heapCtr;
     // The RCU-protected pointer: 0 = the old block, 1 = the new one (the updater's unpublish).
     @SuppressWarnings("unused")
     private int pointer;
@@ -42,6 +49,10 @@ final class SbReaderState {
 
     void ctrStoreOpaque() {
         WORD.setOpaque(table, CTR, BUSY); // RL-2 as Rcu's reader does it
+    }
+
+    void heapCtrStoreOpaque() {
+        HEAP_CTR.setOpaque(this, BUSY); // RL-2 as a Java reader does it (heap word)
     }
 
     void ctrStoreRelease() {
@@ -80,6 +91,14 @@ final class SbReaderState {
 
     void ctrLoadAcquire() {
         ctr = (long) WORD.getAcquire(table, CTR) != 0 ? 1 : 0; // GP-3 as Rcu's writer does it
+    }
+
+    void heapCtrLoadAcquire() {
+        ctr = (long) HEAP_CTR.getAcquire(this) != 0 ? 1 : 0; // GP-3 on a Java reader's heap word
+    }
+
+    void heapCtrLoadOpaque() {
+        ctr = (long) HEAP_CTR.getOpaque(this) != 0 ? 1 : 0;
     }
 
     void ctrLoadOpaque() {

@@ -42,6 +42,8 @@ class LitmusOutcomesTest {
             Map.entry("SbReaderFence", "SB-reader fixed"),
             Map.entry("SbReaderSeqCst", "SB-reader fixed-sc"),
             Map.entry("SbReaderMembarrier", "SB-reader membarrier"),
+            Map.entry("SbReaderHeapMembarrier", "SB-reader membarrier"),
+            Map.entry("SbReaderHeapBroken", "SB-reader broken-nofence"),
             Map.entry("SbReaderBroken", "SB-reader broken-nofence"),
             Map.entry("SbReaderAcqRel", "SB-reader broken-acqrel"),
             Map.entry("SbReaderNoMembarrier", "SB-reader broken-no-membarrier"),
