@@ -56,12 +56,14 @@ void machine_probe(struct machine *m)
 
 const char *verdict_name(enum verdict v)
 {
-    static const char *const names[] = { "PASS", "FAIL", "FAILURE_OBSERVED", "FAIL_NOT_OBSERVED",
+    static const char *const names[] = { "PASS", "FAIL", "FAILURE_OBSERVED", "FAIL_NOT_OBSERVED", "INCONCLUSIVE",
                                          "NOT_OBSERVABLE_ON_THIS_CPU", "NOT_OBSERVED", "NOT_CHECKED", "SKIPPED" };
     return names[v];
 }
 
 int verdict_failed(enum verdict v) { return v == V_FAIL_FORBIDDEN || v == V_FAIL_NOT_OBSERVED; }
+
+int verdict_inconclusive(enum verdict v) { return v == V_INCONCLUSIVE; }
 
 struct thread_arg {
     gm_litmus_body body;
@@ -159,7 +161,7 @@ static void tally(const gm_litmus_impl *impl, const struct lt_scenario *s, int v
     }
 }
 
-static void grade(const struct machine *m, struct run_result *r)
+static void grade(const struct machine *m, const struct run_config *cfg, struct run_result *r)
 {
     switch (r->variant->expect) {
     case LT_NEVER:
@@ -180,10 +182,16 @@ static void grade(const struct machine *m, struct run_result *r)
         } else if (!r->pinned && m->ncpus < 2) {
             r->verdict = V_NOT_OBSERVED;
             snprintf(r->detail, sizeof r->detail, "needs two threads running at once; this process has one CPU");
-        } else {
+        } else if (r->samples >= cfg->patience) {
             r->verdict = V_FAIL_NOT_OBSERVED;
             snprintf(r->detail, sizeof r->detail, "expected to show on every CPU, never seen in %lld samples",
                      (long long)r->samples);
+        } else {
+            /* the time ran out first (a busy machine): a budget problem, not a property that failed */
+            r->verdict = V_INCONCLUSIVE;
+            snprintf(r->detail, sizeof r->detail,
+                     "not seen in %lld samples, short of the %lld a verdict needs: out of time (%.0f s); rerun",
+                     (long long)r->samples, (long long)cfg->patience, cfg->patience_seconds);
         }
         return;
     case LT_WEAK_ONLY:
@@ -250,7 +258,7 @@ int run_variant(const struct machine *m, const struct run_config *cfg, const gm_
     r->seconds = now_seconds() - start;
     free(cells), free(regs[0]), free(regs[1]);
     if (rc == 0) {
-        grade(m, r);
+        grade(m, cfg, r);
     }
     return rc;
 }
