@@ -34,6 +34,27 @@ typedef struct gm_litmus_sync {
     uint64_t arrived[2][8];
 } gm_litmus_sync;
 
+static inline __attribute__((always_inline)) void gm_litmus_delay(uint32_t n);
+static inline __attribute__((always_inline)) uint32_t gm_litmus_stagger(int64_t i, int self);
+
+/* Rendezvous before cell i: returns once the other thread has reached cell i too, then the staggered start
+ * of this thread's body (gm_litmus_stagger). */
+static inline __attribute__((always_inline)) void gm_litmus_rendezvous(gm_litmus_sync *s, int self, int64_t i)
+{
+    const uint64_t want = (uint64_t)i + 1;
+    gm_store_release(&s->arrived[self][0], want); /* pairs with the other thread's acquire below */
+    uint32_t yielded = 0;
+    for (uint32_t spins = 1; gm_load_acquire(&s->arrived[1 - self][0]) < want; spins++) {
+        gm_cpu_relax();
+        if ((spins & 0x3fffu) == 0) {
+            sched_yield(); /* more threads than free CPUs: let the other side run */
+            yielded = 1;
+        }
+    }
+    s->arrived[self][1] += yielded; /* owner-only count, read after the join */
+    gm_litmus_delay(gm_litmus_stagger(i, self));
+}
+
 /* Busy delay of about n loop turns, to vary where one thread's steps fall against the other's. */
 static inline __attribute__((always_inline)) void gm_litmus_delay(uint32_t n)
 {
@@ -61,23 +82,6 @@ static inline __attribute__((always_inline)) uint32_t gm_litmus_jitter(int64_t i
 static inline __attribute__((always_inline)) uint32_t gm_litmus_stagger(int64_t i, int self)
 {
     return gm_litmus_jitter(i, self ? 0x9e3779b9u : 0x7f4a7c15u, GM_LITMUS_STAGGER);
-}
-
-/* Rendezvous before cell i: returns once the other thread has reached cell i too. */
-static inline __attribute__((always_inline)) void gm_litmus_rendezvous(gm_litmus_sync *s, int self, int64_t i)
-{
-    const uint64_t want = (uint64_t)i + 1;
-    gm_store_release(&s->arrived[self][0], want); /* pairs with the other thread's acquire below */
-    uint32_t yielded = 0;
-    for (uint32_t spins = 1; gm_load_acquire(&s->arrived[1 - self][0]) < want; spins++) {
-        gm_cpu_relax();
-        if ((spins & 0x3fffu) == 0) {
-            sched_yield(); /* more threads than free CPUs: let the other side run */
-            yielded = 1;
-        }
-    }
-    s->arrived[self][1] += yielded; /* owner-only count, read after the join */
-    gm_litmus_delay(gm_litmus_stagger(i, self));
 }
 
 typedef void (*gm_litmus_body)(void *cells, uint64_t *regs, int64_t n, int variant, gm_litmus_sync *sync);
