@@ -57,7 +57,7 @@ public final class LitmusRun {
         /** What it means, in one line (the head of {@code guestmem parity}'s output). */
         public String describe() {
             return String.format("%d samples or %.1f s per run; a broken OBSERVABLE variant not seen yet keeps going until it"
-                    + " shows, or %d samples raced without it (FAIL_NOT_OBSERVED, exit 1), or %.0f s (INCONCLUSIVE, exit 3)",
+                    + " shows, or %d samples raced without it (FAIL_NOT_OBSERVED, exit 1), or %.1f s (INCONCLUSIVE, exit 3)",
                     samples, maxSeconds, bound, patienceSeconds);
         }
     }
