@@ -43,7 +43,9 @@ static void usage(FILE *out)
             "  --table PATH     the scenario table (default %s)\n"
             "  --no-pin         do not pin the two threads to two CPUs\n"
             "  --json           one JSON document on stdout instead of the human report\n"
-            "  --list           print the scenarios and variants of the table and exit\n",
+            "  --list           print the scenarios and variants of the table and exit\n"
+            "exit status: 0 every verdict as the table requires; 1 a failure; 2 bad usage or table;\n"
+            "             3 inconclusive (a broken variant ran out of time before its failure showed)\n",
             GM_LITMUS_TABLE_DEFAULT);
 }
 
@@ -226,6 +228,7 @@ int main(int argc, char **argv)
     machine_probe(&m);
     static struct run_result results[LT_MAX_SCENARIOS * LT_MAX_VARIANTS];
     struct report rep = { &m, &o.cfg, o.table, o.mode, results, 0, 1 };
+    int inconclusive = 0;
     if (!o.json) {
         report_machine(stdout, &rep);
     }
@@ -242,6 +245,7 @@ int main(int argc, char **argv)
             }
             rep.nresults++;
             rep.ok &= !verdict_failed(r->verdict);
+            inconclusive += verdict_inconclusive(r->verdict);
             if (!o.json) {
                 report_result(stdout, r);
                 fflush(stdout);
@@ -257,5 +261,9 @@ int main(int argc, char **argv)
     } else {
         report_summary(stdout, &rep);
     }
-    return rep.ok ? 0 : 1;
+    if (rep.ok && inconclusive > 0) {
+        fprintf(stdout, "INCONCLUSIVE: %d broken variant(s) ran out of time before showing their failure (exit status 3)\n",
+                inconclusive);
+    }
+    return !rep.ok ? 1 : inconclusive > 0 ? 3 : 0;
 }

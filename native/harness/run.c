@@ -56,12 +56,14 @@ void machine_probe(struct machine *m)
 
 const char *verdict_name(enum verdict v)
 {
-    static const char *const names[] = { "PASS", "FAIL", "FAILURE_OBSERVED", "FAIL_NOT_OBSERVED",
+    static const char *const names[] = { "PASS", "FAIL", "FAILURE_OBSERVED", "FAIL_NOT_OBSERVED", "INCONCLUSIVE",
                                          "NOT_OBSERVABLE_ON_THIS_CPU", "NOT_OBSERVED", "NOT_CHECKED", "SKIPPED" };
     return names[v];
 }
 
 int verdict_failed(enum verdict v) { return v == V_FAIL_FORBIDDEN || v == V_FAIL_NOT_OBSERVED; }
+
+int verdict_inconclusive(enum verdict v) { return v == V_INCONCLUSIVE; }
 
 struct thread_arg {
     gm_litmus_body body;
@@ -170,7 +172,7 @@ static unsigned memory_model_bit(const struct machine *m)
 #endif
 }
 
-static void grade(const struct machine *m, struct run_result *r)
+static void grade(const struct machine *m, const struct run_config *cfg, struct run_result *r)
 {
     switch (r->variant->expect) {
     case LT_NEVER:
@@ -197,10 +199,16 @@ static void grade(const struct machine *m, struct run_result *r)
             r->verdict = memory_model_bit(m) ? V_NOT_OBSERVABLE_ON_THIS_CPU : V_NOT_OBSERVED;
             snprintf(r->detail, sizeof r->detail, memory_model_bit(m) ? "this CPU's memory model forbids it (EXPECT names the models that allow it)"
                                                                : "not graded: this CPU's memory model is not one the table names");
-        } else {
+        } else if (r->samples >= cfg->patience) {
             r->verdict = V_FAIL_NOT_OBSERVED;
             snprintf(r->detail, sizeof r->detail, "expected to show on every CPU, never seen in %lld samples",
                      (long long)r->samples);
+        } else {
+            /* the time ran out first (a busy machine): a budget problem, not a property that failed */
+            r->verdict = V_INCONCLUSIVE;
+            snprintf(r->detail, sizeof r->detail,
+                     "not seen in %lld samples, short of the %lld a verdict needs: out of time (%.0f s); rerun",
+                     (long long)r->samples, (long long)cfg->patience, cfg->patience_seconds);
         }
         return;
     case LT_WEAK_ONLY:
@@ -245,7 +253,8 @@ int run_variant(const struct machine *m, const struct run_config *cfg, const gm_
     for (int64_t b = 0;; b++) {
         int64_t limit = cfg->iterations;
         double elapsed = now_seconds() - start;
-        if (v->expect == LT_OBSERVABLE && r->forbidden == 0 && !m->tsan) {
+        if (v->expect == LT_OBSERVABLE && r->forbidden == 0 && !m->tsan
+            && (v->cpus == 0 || (v->cpus & memory_model_bit(m)))) { /* hunted only where this CPU's model can show it */
             if (elapsed < cfg->patience_seconds) {
                 limit = cfg->patience; /* keep trying until the broken variant shows its failure */
             }
@@ -267,7 +276,7 @@ int run_variant(const struct machine *m, const struct run_config *cfg, const gm_
     r->seconds = now_seconds() - start;
     free(cells), free(regs[0]), free(regs[1]);
     if (rc == 0) {
-        grade(m, r);
+        grade(m, cfg, r);
     }
     return rc;
 }

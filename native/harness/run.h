@@ -36,7 +36,8 @@ enum verdict {
     V_PASS,                       /* NEVER, and never seen */
     V_FAIL_FORBIDDEN,             /* NEVER, but seen: a protocol bug (or a harness bug) */
     V_FAILURE_OBSERVED,           /* a broken variant was shown broken */
-    V_FAIL_NOT_OBSERVED,          /* OBSERVABLE, two CPUs, never seen: the test is not effective */
+    V_FAIL_NOT_OBSERVED,          /* OBSERVABLE, two CPUs, never seen in the full patience: the test is not effective */
+    V_INCONCLUSIVE,               /* OBSERVABLE, not seen yet when the time ran out short of the patience: no verdict */
     V_NOT_OBSERVABLE_ON_THIS_CPU, /* WEAK_ONLY on x86-TSO */
     V_NOT_OBSERVED,               /* allowed to stay unseen here (weak CPU, one CPU) */
     V_NOT_CHECKED,                /* ThreadSanitizer build: broken variants are not graded */
@@ -73,5 +74,6 @@ int run_variant(const struct machine *m, const struct run_config *cfg, const gm_
 
 const char *verdict_name(enum verdict v);
 int verdict_failed(enum verdict v);
+int verdict_inconclusive(enum verdict v); /* out of time before a verdict: exit status 3 */
 
 #endif /* GM_LITMUS_RUN_H */

@@ -34,7 +34,11 @@ typedef struct gm_litmus_sync {
     uint64_t arrived[2][8];
 } gm_litmus_sync;
 
-/* Rendezvous before cell i: returns once the other thread has reached cell i too. */
+static inline __attribute__((always_inline)) void gm_litmus_delay(uint32_t n);
+static inline __attribute__((always_inline)) uint32_t gm_litmus_stagger(int64_t i, int self);
+
+/* Rendezvous before cell i: returns once the other thread has reached cell i too, then the staggered start
+ * of this thread's body (gm_litmus_stagger). */
 static inline __attribute__((always_inline)) void gm_litmus_rendezvous(gm_litmus_sync *s, int self, int64_t i)
 {
     const uint64_t want = (uint64_t)i + 1;
@@ -48,6 +52,7 @@ static inline __attribute__((always_inline)) void gm_litmus_rendezvous(gm_litmus
         }
     }
     s->arrived[self][1] += yielded; /* owner-only count, read after the join */
+    gm_litmus_delay(gm_litmus_stagger(i, self));
 }
 
 /* Busy delay of about n loop turns, to vary where one thread's steps fall against the other's. */
@@ -63,6 +68,20 @@ static inline __attribute__((always_inline)) uint32_t gm_litmus_jitter(int64_t i
 {
     uint32_t h = ((uint32_t)i ^ salt) * 2654435761u;
     return (h >> 16) % span;
+}
+
+/*
+ * Where each thread starts its body after the rendezvous: a delay in [0, GM_LITMUS_STAGGER) that changes
+ * from cell to cell and differs between the two threads (their own salts), so that over a run the two
+ * bodies meet at every relative offset within about +-GM_LITMUS_STAGGER delay turns, litmus7's
+ * "staggering". Without it the offset is fixed by whatever each body does before its racing access (a
+ * cache miss on a line the other side or the cell init touched), and a reordering window narrower than
+ * that offset is almost never hit. The Java twin (LitmusWords.rendezvous) staggers by the same hash.
+ */
+#define GM_LITMUS_STAGGER 256u
+static inline __attribute__((always_inline)) uint32_t gm_litmus_stagger(int64_t i, int self)
+{
+    return gm_litmus_jitter(i, self ? 0x9e3779b9u : 0x7f4a7c15u, GM_LITMUS_STAGGER);
 }
 
 typedef void (*gm_litmus_body)(void *cells, uint64_t *regs, int64_t n, int variant, gm_litmus_sync *sync);

@@ -35,6 +35,8 @@ static void *reader_main(void *arg)
     struct reader_thread *t = arg;
     const gm_reader_config *cfg = &t->group->cfg;
     const gm_ram_root *root = (const gm_ram_root *)(uintptr_t)cfg->ram_root;
+    /* a name in /proc/self/task/N/comm, so a leak check can tell these threads from the JVM's */
+    (void)pthread_setname_np(pthread_self(), "gm-reader");
     gm_rcu_reader r;
     if (gm_rcu_reader_register(cfg->rcu_table, &r) != 0) {
         t->stats.errors++;

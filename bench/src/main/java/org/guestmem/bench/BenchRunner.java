@@ -69,6 +69,8 @@ public final class BenchRunner {
                 Path.of(System.getProperty("guestmem.home", ".")).resolve("build/native").toString())).resolve("native/bench");
         Files.createDirectories(args.out());
         boolean membarrier = membarrierAvailable();
+        List<String> banner = NativeBenches.liburcuBanner(nativeBench);
+        banner.forEach(b -> System.out.println("bench: " + b)); // at once, before the minutes of measuring
         List<String> flavors = membarrier ? Comparisons.FLAVORS : List.of("FENCE", "QSBR");
         // Quick runs of several suites give each JMH point the brief shape, to keep the whole run to a few minutes.
         boolean brief = !args.full() && args.suites().size() > 1;
@@ -121,7 +123,8 @@ public final class BenchRunner {
                 rows = Comparisons.ram(m, blocks);
                 ResultCharts.lookup(m, args.out(), suite, blocks).ifPresent(charts::add);
             }
-            ResultReport report = new ResultReport(suite, args.full() ? "full" : "quick", Machine.current(), rows, notes);
+            ResultReport report = new ResultReport(suite, args.full() ? "full" : "quick", Machine.current(), rows, notes,
+                    suite.equals("migration") ? List.of() : banner); // the migration suite has no liburcu peer
             String json = report.json(m);
             Path jsonFile = args.out().resolve(suite + "-" + java.time.LocalDate.now() + ".json");
             Files.writeString(jsonFile, json, StandardCharsets.UTF_8);

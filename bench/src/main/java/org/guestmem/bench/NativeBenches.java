@@ -24,6 +24,25 @@ final class NativeBenches {
     private NativeBenches() {
     }
 
+    /** The liburcu peer executables (native/bench/CMakeLists.txt builds them only where pkg-config finds liburcu). */
+    static final List<String> LIBURCU_PEERS = List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench");
+
+    /**
+     * A banner for the top of the table when the liburcu peers were not built in {@code dir} (liburcu-dev
+     * missing at build time): what is missing, what it costs, and the command that fixes it. Empty when they
+     * are all there.
+     */
+    static List<String> liburcuBanner(Path dir) {
+        List<String> missing = LIBURCU_PEERS.stream().filter(n -> !Files.isExecutable(dir.resolve(n))).toList();
+        if (missing.isEmpty()) {
+            return List.of();
+        }
+        return List.of("liburcu peers missing (" + String.join(", ", missing) + " not built in " + dir + "): liburcu-dev was not"
+                        + " installed when the native code was built, so every liburcu column says 'missing' and the goals against"
+                        + " liburcu cannot be met.",
+                "Fix: sudo apt-get install liburcu-dev && ./mvnw -B -q -DskipTests package, then run the bench again.");
+    }
+
     /** Runs {@code names} from {@code dir}; returns the notes about what was skipped or failed. */
     static List<String> run(Path dir, List<String> names, boolean full, Measurements into) throws IOException, InterruptedException {
         return run(dir, names, full, List.of(), into);

@@ -13,8 +13,15 @@ final class ResultReport {
     private final Machine machine;
     private final List<Comparison> rows;
     private final List<String> notes;
+    /** Said before the table (what makes its figures incomplete, with the fix); the notes come after it. */
+    private final List<String> banner;
 
     ResultReport(String suite, String mode, Machine machine, List<Comparison> rows, List<String> notes) {
+        this(suite, mode, machine, rows, notes, List.of());
+    }
+
+    ResultReport(String suite, String mode, Machine machine, List<Comparison> rows, List<String> notes, List<String> banner) {
+        this.banner = List.copyOf(banner);
         this.suite = suite;
         this.mode = mode;
         this.machine = machine;
@@ -41,6 +48,7 @@ final class ResultReport {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("guestmem bench ").append(suite).append(" (").append(mode).append(")\n").append(machine.oneLine()).append('\n');
+        banner.forEach(b -> sb.append("!! ").append(b).append('\n'));
         for (String[] r : concat(HEADER, cells)) {
             for (int i = 0; i < r.length; i++) {
                 sb.append(i == 0 ? "" : "  ").append(String.format("%-" + width[i] + "s", r[i]));
@@ -68,6 +76,8 @@ final class ResultReport {
     String markdown(List<String> charts) {
         StringBuilder sb = new StringBuilder();
         sb.append("# guestmem bench ").append(suite).append(" (").append(mode).append(")\n\n");
+        banner.forEach(b -> sb.append("> **").append(b).append("**\n>\n"));
+        sb.append(banner.isEmpty() ? "" : "\n");
         sb.append("- Machine: ").append(machine.cpu()).append(", ").append(machine.cores()).append(" cores, ").append(machine.os()).append('\n');
         sb.append("- JDK: ").append(machine.jdk()).append('\n');
         sb.append("- Date: ").append(machine.date()).append('\n');
@@ -97,6 +107,7 @@ final class ResultReport {
         sb.append("  \"machine\": {\"cpu\": ").append(q(machine.cpu())).append(", \"cores\": ").append(machine.cores())
                 .append(", \"os\": ").append(q(machine.os())).append(", \"loadavg\": ").append(q(machine.load())).append("},\n");
         sb.append("  \"jdk\": ").append(q(machine.jdk())).append(",\n  \"date\": ").append(q(machine.date())).append(",\n");
+        sb.append("  \"warnings\": [").append(String.join(", ", banner.stream().map(ResultReport::q).toList())).append("],\n");
         sb.append("  \"comparisons\": [\n");
         for (int i = 0; i < rows.size(); i++) {
             Comparison c = rows.get(i);

@@ -89,6 +89,25 @@ class BenchReportTest {
     }
 
     @Test
+    void missingLiburcuIsSaidAtTheTopWithTheFix(@TempDir Path dir) throws Exception {
+        List<String> banner = NativeBenches.liburcuBanner(dir); // an empty build directory: no peer built
+        assertEquals(2, banner.size(), banner.toString());
+        assertTrue(banner.get(0).contains("urcu_memb_bench, urcu_qsbr_bench, urcu_mb_bench"), banner.get(0));
+        assertTrue(banner.get(1).contains("apt-get install liburcu-dev"), banner.get(1));
+        String table = new ResultReport("rcu", "quick", Machine.current(), List.of(), List.of("a note"), banner).table();
+        String[] lines = table.split("\n");
+        assertTrue(lines[2].startsWith("!! liburcu peers missing") && lines[3].contains("apt-get install liburcu-dev"), table);
+        assertTrue(table.indexOf("apt-get install liburcu-dev") < table.indexOf("benchmark"), "before the table: " + table);
+        assertTrue(new ResultReport("rcu", "quick", Machine.current(), List.of(), List.of(), banner).markdown(List.of())
+                .contains("apt-get install liburcu-dev"));
+        for (String exe : NativeBenches.LIBURCU_PEERS) {
+            Path f = Files.writeString(dir.resolve(exe), "#!/bin/sh\n");
+            f.toFile().setExecutable(true);
+        }
+        assertEquals(List.of(), NativeBenches.liburcuBanner(dir));
+    }
+
+    @Test
     void rejectsUnknownArguments() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchRunner.Args.parse(new String[] {"rcu", "--fast"}));
         assertTrue(e.getMessage().contains("--fast"), e.getMessage());

@@ -283,6 +283,11 @@ public final class Rcu implements AutoCloseable {
         return reclaimer.failures();
     }
 
+    /** Callbacks accepted by {@link #callRcu} that have not run yet (0 after {@link #drain()} with no callRcu beside it). */
+    public long pendingCallbacks() {
+        return reclaimer.pending();
+    }
+
     /** Number of grace periods completed. */
     public long gracePeriods() {
         return gracePeriod.completed();

@@ -94,8 +94,14 @@ class ReadSectionTest {
             });
             try {
                 assertTrue(r1In.await(10, TimeUnit.SECONDS));
+                long gp0 = gpCtr(rcu);
                 CompletableFuture<Void> first = CompletableFuture.runAsync(rcu::synchronize); // waits for r1
-                Thread.sleep(20);
+                // r2 must open after the first grace period began (its GP-2), or the first waits for r2 too; on a
+                // busy machine the pool thread may start late, so wait for GP-2 itself rather than a fixed sleep
+                for (long deadline = System.nanoTime() + 10_000_000_000L; gpCtr(rcu) == gp0 && System.nanoTime() < deadline;) {
+                    Thread.sleep(1);
+                }
+                assertTrue(gpCtr(rcu) != gp0, "the first synchronize() did not reach GP-2 in 10 s");
                 Thread r2 = Thread.ofPlatform().start(() -> { // opens after the first grace period began
                     try (ReadSection s = rcu.read()) {
                         r2In.countDown();
@@ -190,5 +196,10 @@ class ReadSectionTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** GP_CTR of the domain's reader table (acquire: pairs with GP-2's release store). */
+    private static long gpCtr(Rcu rcu) {
+        return (long) RcuReaderTableDescriptor.WORD.getAcquire(rcu.readerTable(), RcuReaderTableDescriptor.GP_CTR_OFFSET);
     }
 }

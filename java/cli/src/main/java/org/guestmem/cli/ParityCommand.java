@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * CPUs with C threads, Java threads and one of each on the same native words, and prints one table
  * (scenario, variant, language, threads, samples, each outcome's count, forbidden seen, verdict). Exit
  * status 1 when a fixed variant shows a forbidden outcome or a broken variant that must be observable on
- * this CPU never fails. The work is {@link ParityReport}'s; this class only reads options and prints.
+ * this CPU never fails in enough raced samples to say so; 3 when a run's time ran out first
+ * (inconclusive). The work is {@link ParityReport}'s; this class only reads options and prints.
  */
 @Command(name = "parity", mixinStandardHelpOptions = true,
         description = "Run the ORDERING.md litmus scenarios with C, Java and mixed Java/C threads and print one outcome table; --full for long runs, --json for machines.")
@@ -41,6 +42,10 @@ final class ParityCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "Samples per run (overrides the mode's count and its time limit, up to a minute per run).")
     Long samples;
 
+    @Option(names = "--patience", paramLabel = "SECONDS",
+            description = "How long a broken OBSERVABLE variant not seen yet keeps sampling (default: 10 s, --full 120 s); when it runs out first, the run is INCONCLUSIVE (exit 3).")
+    Double patience;
+
     @Option(names = "--table", description = "The litmus table (default: native/harness/litmus.table under guestmem.home, else the class path copy).")
     Path tablePath;
 
@@ -60,8 +65,14 @@ final class ParityCommand implements Callable<Integer> {
         LitmusRun.Budget b = full ? LitmusRun.Budget.full() : LitmusRun.Budget.quick();
         if (samples != null) {
             // the count asked for, unless a run takes over a minute
-            b = new LitmusRun.Budget(samples, Math.max(60, b.maxSeconds()), Math.max(samples, b.patience()),
-                    b.patienceSeconds(), (int) Math.min(samples, b.batch()));
+            b = new LitmusRun.Budget(samples, Math.max(60, b.maxSeconds()), b.bound(), b.patienceSeconds(),
+                    (int) Math.min(samples, b.batch()));
+        }
+        if (patience != null) {
+            if (!(patience > 0)) {
+                throw new IllegalArgumentException("--patience " + patience + " must be a positive number of seconds");
+            }
+            b = b.withPatience(patience);
         }
         List<Pairing> which = pairings.isEmpty() ? List.of(Pairing.values()) : pairings.stream().map(Pairing::parse).toList();
         ParityReport report = ParityReport.run(table, b, scenarios, variants, which, r -> {
@@ -70,7 +81,7 @@ final class ParityCommand implements Callable<Integer> {
             }
         });
         System.out.print(json ? Json.write(report.toMap()) : report.text());
-        return report.ok() ? 0 : 1;
+        return report.exitStatus();
     }
 
     private LitmusTable table() throws Exception {

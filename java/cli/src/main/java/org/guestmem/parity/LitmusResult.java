@@ -18,16 +18,17 @@ import org.guestmem.parity.LitmusScenario.Variant;
  * @param interesting samples whose outcome is ALLOWED_INTERESTING
  * @param verdict     the report rule's verdict
  * @param seconds     wall time of the run
+ * @param bound       raced samples after which an OBSERVABLE variant never seen is FAIL_NOT_OBSERVED (the budget's)
  */
 public record LitmusResult(String scenario, Variant variant, Pairing pairing, long samples, long raced, Map<String, Long> counts,
-                           long forbidden, long interesting, Verdict verdict, double seconds) {
+                           long forbidden, long interesting, Verdict verdict, double seconds, long bound) {
     public LitmusResult {
         counts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counts));
     }
 
     /** The verdict's one-line reason. */
     public String detail() {
-        return verdict.detail(samples, forbidden, raced);
+        return verdict.detail(samples, forbidden, raced, bound);
     }
 
     /** The litmus7-style observation word: Never, Sometimes or Always (for the forbidden outcomes). */

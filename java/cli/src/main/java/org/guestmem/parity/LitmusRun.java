@@ -24,25 +24,41 @@ import org.guestmem.parity.LitmusScenario.Variant;
  */
 public final class LitmusRun {
     /**
-     * How long to run: {@code samples} cells normally, stopping early after {@code maxSeconds}; a broken
-     * OBSERVABLE variant that has not failed yet keeps going up to {@code patience} cells or
-     * {@code patienceSeconds}.
+     * How long to run: {@code samples} cells normally, stopping early after {@code maxSeconds}. A broken
+     * OBSERVABLE variant on two or more CPUs that has not failed yet keeps going until it does, or until
+     * {@code bound} of its samples raced without it (then "never seen" is meaningful: FAIL_NOT_OBSERVED), or
+     * until {@code patienceSeconds} (then it is INCONCLUSIVE).
      */
-    public record Budget(long samples, double maxSeconds, long patience, double patienceSeconds, int batch) {
+    public record Budget(long samples, double maxSeconds, long bound, double patienceSeconds, int batch) {
         public Budget {
-            Validate.isTrue(samples >= 1 && patience >= samples, "budget needs 1 <= samples (%d) <= patience (%d)", samples, patience);
+            Validate.isTrue(samples >= 1 && bound >= 1, "budget needs samples (%d) >= 1 and bound (%d) >= 1", samples, bound);
             Validate.isTrue(batch >= 1 && batch <= 1_000_000, "batch %d is outside 1..1000000", batch);
             Validate.isTrue(maxSeconds > 0 && patienceSeconds > 0, "budget times must be positive");
         }
 
-        /** The default of {@code guestmem parity}: 4000 samples or 0.4 s per run; a broken OBSERVABLE run up to 100 000 samples or 3 s. */
+        /**
+         * The default of {@code guestmem parity}: 4000 samples or 0.4 s per run; a broken OBSERVABLE run until
+         * it shows, up to the {@link Verdict#NEVER_SEEN_BOUND} raced samples or 10 s.
+         */
         public static Budget quick() {
-            return new Budget(4_000, 0.4, 100_000, 3.0, 1_000);
+            return new Budget(4_000, 0.4, Verdict.NEVER_SEEN_BOUND, 10.0, 1_000);
         }
 
-        /** {@code --full}: a million samples per run. */
+        /** {@code --full}: a million samples per run (a minute at most); a broken OBSERVABLE one up to 2 minutes. */
         public static Budget full() {
-            return new Budget(1_000_000, 60, 1_000_000, 60, 10_000);
+            return new Budget(1_000_000, 60, Verdict.NEVER_SEEN_BOUND, 120, 10_000);
+        }
+
+        /** The same budget with {@code seconds} of patience for a broken OBSERVABLE variant not seen yet. */
+        public Budget withPatience(double seconds) {
+            return new Budget(samples, maxSeconds, bound, seconds, batch);
+        }
+
+        /** What it means, in one line (the head of {@code guestmem parity}'s output). */
+        public String describe() {
+            return String.format("%d samples or %.1f s per run; a broken OBSERVABLE variant not seen yet keeps going until it"
+                    + " shows, or %d samples raced without it (FAIL_NOT_OBSERVED, exit 1), or %.1f s (INCONCLUSIVE, exit 3)",
+                    samples, maxSeconds, bound, patienceSeconds);
         }
     }
 
@@ -73,7 +89,7 @@ public final class LitmusRun {
         scenario.outcomes().forEach(o -> counts.put(o.key(), 0L));
         if (java.needsMembarrier(v)) {
             if (!Membarrier.available()) {
-                return new LitmusResult(scenario.id(), variant, pairing, 0, 0, counts, 0, 0, Verdict.SKIPPED, 0);
+                return new LitmusResult(scenario.id(), variant, pairing, 0, 0, counts, 0, 0, Verdict.SKIPPED, 0, budget.bound());
             }
             Membarrier.register();
         }
@@ -87,17 +103,23 @@ public final class LitmusRun {
             MemorySegment sync = arena.allocate(CLitmusSide.SYNC_BYTES, 64);
             MemorySegment values = arena.allocate((long) batch * obs * 4, 64);
             int[] tuple = new int[obs];
+            // a broken OBSERVABLE variant is hunted where this CPU's model can show it: until it shows, the bound or the
+            // patience (one CPU cannot show it)
+            boolean hunt = variant.expect() == LitmusScenario.Expectation.OBSERVABLE && cpus() >= 2
+                    && Verdict.showsOn(variant, LitmusScenario.CpuModel.current());
             while (true) {
                 double elapsed = (System.nanoTime() - start) * 1e-9;
-                long limit = budget.samples();
-                if (variant.expect() == LitmusScenario.Expectation.OBSERVABLE && forbidden == 0
-                        && elapsed < budget.patienceSeconds()) {
-                    limit = budget.patience(); // keep trying until the broken variant shows its failure
-                } else if (elapsed >= budget.maxSeconds()) {
-                    break; // the samples so far are reported as they are
-                }
-                if (samples >= limit) {
-                    break;
+                long limit;
+                if (hunt && forbidden == 0) {
+                    if (raced >= budget.bound() || elapsed >= budget.patienceSeconds()) {
+                        break; // never seen in a meaningful number of raced samples, or out of time: the verdict says which
+                    }
+                    limit = samples + batch;
+                } else {
+                    if (samples >= budget.samples() || elapsed >= budget.maxSeconds()) {
+                        break; // the samples so far are reported as they are
+                    }
+                    limit = budget.samples();
                 }
                 int n = (int) Math.min(batch, limit - samples);
                 c.initCells(cells, n);
@@ -119,9 +141,9 @@ public final class LitmusRun {
             }
         }
         double seconds = (System.nanoTime() - start) * 1e-9;
-        Verdict verdict = Verdict.of(variant, forbidden, raced, cpus(), LitmusScenario.CpuModel.current());
+        Verdict verdict = Verdict.of(variant, forbidden, raced, budget.bound(), cpus(), LitmusScenario.CpuModel.current());
         return new LitmusResult(scenario.id(), variant, pairing, samples, raced, counts, forbidden, interesting, verdict,
-                seconds);
+                seconds, budget.bound());
     }
 
     /** One batch: both threads started, joined; a failure of either is rethrown after both ended. */

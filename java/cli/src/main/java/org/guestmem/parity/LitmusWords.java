@@ -69,7 +69,7 @@ final class LitmusWords {
     }
 
     /**
-     * gm_litmus_rendezvous: side {@code self} stores the number of cells it has started into its word of the
+     * gm_litmus_rendezvous, staggered: side {@code self} stores the number of cells it has started into its word of the
      * rendezvous block (release; pairs with the other side's acquire below, C or Java) and spins until the
      * other side's word reaches it. Yields now and then: there may be more threads than free CPUs; a cell
      * whose rendezvous needed a yield is counted in the side's {@link #YIELDED} word.
@@ -89,6 +89,19 @@ final class LitmusWords {
         if (yielded) { // the other side was not running: count the cell (owner-only word, read after the join)
             setPlain(sync, 64L * self + YIELDED, plain(sync, 64L * self + YIELDED) + 1);
         }
+        delay(stagger(i, self));
+    }
+
+    /** The span of {@link #stagger}: GM_LITMUS_STAGGER. */
+    static final int STAGGER = 256;
+
+    /**
+     * gm_litmus_stagger: where side {@code self} starts its body after the rendezvous of cell {@code i}, a
+     * delay in [0, {@link #STAGGER}) from the same hash as C with each side's own salt, so that over a run
+     * the two bodies meet at every relative offset in about +-STAGGER delay turns (litmus7's staggering).
+     */
+    static int stagger(long i, int self) {
+        return jitter(i, self != 0 ? 0x9e3779b9 : 0x7f4a7c15, STAGGER);
     }
 
 

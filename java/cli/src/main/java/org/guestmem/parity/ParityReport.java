@@ -13,7 +13,8 @@ import org.guestmem.parity.model.FormalVerdicts;
  * Every scenario and variant of litmus.table, run in each {@link Pairing} (C, Java, and mixed both ways),
  * as one table: scenario, variant, language, threads, samples, each outcome's count, forbidden seen,
  * verdict. {@link #ok()} is false when a fixed variant showed a forbidden outcome or a broken OBSERVABLE
- * variant never failed.
+ * variant never failed in a meaningful number of raced samples; {@link #exitStatus()} tells that (1) from a
+ * run whose time ran out before either was known (3, inconclusive).
  */
 public final class ParityReport {
     private final LitmusTable table;
@@ -21,7 +22,7 @@ public final class ParityReport {
     private final List<LitmusResult> results;
     private final FormalVerdicts formal;
 
-    private ParityReport(LitmusTable table, LitmusRun.Budget budget, List<LitmusResult> results, FormalVerdicts formal) {
+    ParityReport(LitmusTable table, LitmusRun.Budget budget, List<LitmusResult> results, FormalVerdicts formal) {
         this.table = table;
         this.budget = budget;
         this.results = List.copyOf(results);
@@ -70,10 +71,25 @@ public final class ParityReport {
         return results.stream().noneMatch(r -> r.verdict().failed()) && formal.ok();
     }
 
+    /** Runs whose time ran out before a broken OBSERVABLE variant showed or reached the never-seen bound. */
+    public long inconclusive() {
+        return results.stream().filter(r -> r.verdict().inconclusive()).count();
+    }
+
+    /**
+     * The exit status of {@code guestmem parity}: 1 when a verdict failed (a fixed variant showed a forbidden
+     * outcome, or a broken OBSERVABLE one never showed in the bound's raced samples), else 3 when a run was
+     * inconclusive (out of time: a budget problem, not a property that failed), else 0.
+     */
+    public int exitStatus() {
+        return !ok() ? 1 : inconclusive() > 0 ? 3 : 0;
+    }
+
     /** The table as text: per scenario a legend of its outcome keys, then one row per run. */
     public String text() {
         StringBuilder b = new StringBuilder();
         String format = "%-13s %-21s %-8s %-10s %8s %8s  %-28s %9s  %s%n";
+        b.append("budget: ").append(budget.describe()).append('\n');
         String scenario = null;
         for (LitmusResult r : results) {
             if (!r.scenario().equals(scenario)) {
@@ -92,8 +108,16 @@ public final class ParityReport {
                     r.samples(), r.raced(), counts(r), r.forbidden(), r.verdict()));
         }
         long failed = results.stream().filter(r -> r.verdict().failed()).count();
-        b.append(String.format("%n%d runs, %d failed: %s%n", results.size(), failed,
-                failed == 0 ? "every verdict is as the table requires" : "see FAIL / FAIL_NOT_OBSERVED above"));
+        b.append(String.format("%n%d runs, %d failed, %d inconclusive: %s%n", results.size(), failed, inconclusive(),
+                failed > 0 ? "see FAIL / FAIL_NOT_OBSERVED above (exit status 1)"
+                        : inconclusive() > 0 ? "no verdict failed, but the time ran out before these verdicts were known (exit status 3):"
+                        : "every verdict is as the table requires"));
+        for (LitmusResult r : results) {
+            if (r.verdict().failed() || r.verdict().inconclusive()) {
+                b.append(String.format("  %s/%s %s: %s: %s%n", r.scenario(), r.variant().name(), r.pairing().threads(),
+                        r.verdict(), r.detail()));
+            }
+        }
         b.append(String.format("%nFormal verdicts (exhaustive checker; the Java column is RC11 through the C11 proxy):%n"));
         b.append(formal.text(this::shownHere));
         return b.toString();
@@ -138,8 +162,11 @@ public final class ParityReport {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("samples_per_run", budget.samples());
         b.put("max_seconds", budget.maxSeconds());
-        b.put("patience", budget.patience());
+        b.put("never_seen_bound", budget.bound());
+        b.put("min_rate", Verdict.MIN_RATE);
+        b.put("alpha", Verdict.ALPHA);
         b.put("patience_seconds", budget.patienceSeconds());
+        b.put("text", budget.describe());
         m.put("budget", b);
         List<Object> runs = new ArrayList<>();
         for (LitmusResult r : results) {
@@ -175,7 +202,9 @@ public final class ParityReport {
         }
         m.put("runs", runs);
         m.put("formal", formal.toMap());
+        m.put("inconclusive", inconclusive());
         m.put("ok", ok());
+        m.put("exit_status", exitStatus());
         return m;
     }
 }

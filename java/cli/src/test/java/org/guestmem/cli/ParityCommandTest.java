@@ -82,6 +82,28 @@ class ParityCommandTest {
     }
 
     @Test
+    void aBrokenVariantOutOfTimeIsInconclusiveAndAMislabelledTableStillFailsFormally(@TempDir Path dir) throws Exception {
+        // a copy of the table that calls a TSO-hidden MP variant OBSERVABLE: on x86 it never shows, and 0.2 s is
+        // far too short for the never-seen bound, so the CPU's run is inconclusive, not failed; the model checker
+        // knows x86-TSO forbids the outcome, so the table itself is wrong and the run exits 1
+        // (ParityReportExitTest checks exit status 3 for an inconclusive run of a correct table)
+        assumeTrue(org.guestmem.parity.LitmusRun.tso() && org.guestmem.parity.LitmusRun.cpus() >= 2, "x86 with two CPUs");
+        Path table = dir.resolve("litmus.table");
+        String text = Files.readString(Path.of("..", "..", "native", "harness", "litmus.table"));
+        String wrong = text.replace("variant  broken-relaxed WEAK_ONLY", "variant  broken-relaxed OBSERVABLE");
+        assertTrue(!wrong.equals(text), "the table still has MP-version broken-relaxed WEAK_ONLY");
+        Files.writeString(table, wrong);
+        String[] r = MigrationVerbsTest.run("parity", "--table", table.toString(), "--scenario", "MP-version",
+                "--variant", "broken-relaxed", "--threads", "C+C", "--patience", "0.2");
+        assertEquals("1", r[0], r[1]);
+        assertTrue(r[1].contains("1 runs, 0 failed, 1 inconclusive") && r[1].contains("MP-version/broken-relaxed C+C: INCONCLUSIVE"),
+                r[1]);
+        assertTrue(r[1].contains("FORMAL FAILURES"), r[1]);
+        assertTrue(r[1].contains("budget: ") && r[1].contains("or 0.2 s (INCONCLUSIVE, exit 3)"), r[1]);
+        assertEquals("2", MigrationVerbsTest.run("parity", "--patience", "0")[0]);
+    }
+
+    @Test
     void unknownScenarioOrPairingIsBadUsage() {
         assertEquals("2", MigrationVerbsTest.run("parity", "--scenario", "IRIW")[0]);
         assertEquals("2", MigrationVerbsTest.run("parity", "--threads", "Rust+C")[0]);

@@ -49,12 +49,12 @@ class MixedLitmusTest {
     void brokenNofenceSbReaderShowsStoreLoadReorderingMixed() {
         assumeTrue(LitmusRun.cpus() >= 2, "store buffering needs two threads running at once");
         LitmusScenario sb = table.scenario("SB-reader");
-        // up to 400k samples or 20 s each way; the reordering shows within a few thousand samples on x86
-        LitmusRun.Budget patient = new LitmusRun.Budget(2_000, 20, 400_000, 20, 5_000);
+        // until it shows, up to the never-seen bound or 20 s each way; the reordering shows within a few
+        // hundred samples on x86 (docs/PARITY.md); only a machine too busy to race the threads runs out of time
+        LitmusRun.Budget patient = new LitmusRun.Budget(2_000, 20, Verdict.NEVER_SEEN_BOUND, 20, 5_000);
         for (Pairing p : new Pairing[] {Pairing.JAVA_C, Pairing.C_JAVA}) {
             LitmusResult r = LitmusRun.run(sb, sb.variant("broken-nofence"), p, patient);
-            assumeTrue(r.forbidden() > 0 || r.raced() >= Verdict.MIN_RACED,
-                    "the threads seldom ran at once on this busy machine: " + r);
+            assumeTrue(!r.verdict().inconclusive(), "inconclusive: " + r.detail() + " " + r);
             assertTrue(r.counts().get("ptr=old,ctr=idle") > 0, "store->load reordering never seen: " + r);
             assertEquals(Verdict.FAILURE_OBSERVED, r.verdict());
         }
