@@ -84,6 +84,8 @@ static void *writer_main(void *arg)
     const gm_writer_config *cfg = &g->cfg;
     const gm_ram_root *ram = (const gm_ram_root *)(uintptr_t)cfg->ram_root;
     const gm_dirty_root *dirty = (const gm_dirty_root *)(uintptr_t)cfg->dirty_root;
+    /* a name in /proc/self/task/N/comm, so a leak check can tell these threads from the JVM's */
+    (void)pthread_setname_np(pthread_self(), "gm-writer");
     gm_rcu_reader r;
     if (gm_rcu_reader_register(cfg->rcu_table, &r) != 0) {
         t->stats.errors++;

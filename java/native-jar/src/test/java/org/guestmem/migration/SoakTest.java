@@ -76,7 +76,7 @@ class SoakTest {
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> failures.add(e));
         Footprint before = Footprint.now();
-        Holdings holdings = new Holdings("memfd:guestmem:", List.of("vcpu-", "soak-hotplug", "rcu-reclaimer-"), List.of("gm-reader"));
+        Holdings holdings = new Holdings("memfd:guestmem:", List.of("vcpu-", "soak-hotplug", "rcu-reclaimer-"), List.of("gm-reader", "gm-writer"));
         Holdings.Snapshot owned = holdings.now();
         long residentWhileAlive, hotplugged;
         try (Rcu rcu = Rcu.create(Rcu.Flavor.FENCE)) {
