@@ -344,7 +344,7 @@ public final class Rcu implements AutoCloseable {
         checkOpen("registering a reader");
         RcuReader r = registry.registrationOf(thread);     // its thread-local was erased: same slot, same state
         if (r == null) {
-            r = new RcuReader(flavor, gracePeriod, table.gpAddress(), registry.register(thread), thread);
+            r = RcuReader.create(flavor, gracePeriod, table.gpAddress(), registry.register(thread), thread);
             registry.attach(r.slot(), r);
         }
         readers.set(r);

@@ -13,8 +13,14 @@ import java.lang.foreign.Arena;
  * <p>Every field declared here is written and read by the owner thread only (plain accesses). The shared
  * words are {@link ReaderWords}'s fields and the domain's off-heap GP_CTR; their orderings are named by
  * step (see {@link RcuReaderTableDescriptor}).
+ *
+ * <p>One final subclass per flavor: the outermost entry and exit ({@code lockOutermost()},
+ * {@code unlockOutermost()}) are that subclass's, so a section through a handle of a known flavor runs
+ * no flavor test (C2 inlines the one subclass a call site sees; with one flavor loaded, by class hierarchy
+ * analysis with no type guard at all).
  */
-public final class RcuReader extends ReaderPadAfter implements ReadSection {
+public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSection
+        permits RcuReader.Fence, RcuReader.Membarrier, RcuReader.Qsbr {
     private static final int KIND_FENCE = 0;
     private static final int KIND_MEMBARRIER = 1;
     private static final int KIND_QSBR = 2;
@@ -45,7 +51,93 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
     /** False once the thread unregistered; owner only. */
     private boolean registered = true;
 
-    RcuReader(Rcu.Flavor flavor, GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
+    /** A reader of {@code flavor}'s subclass for {@code owner}, in reader slot {@code slot}. */
+    static RcuReader create(Rcu.Flavor flavor, GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
+        // Each subclass's own factory, typed RcuReader: the verifier then loads none of them for this method,
+        // so a process that uses one flavor loads one subclass and C2 inlines it with no type guard.
+        return switch (flavor) {
+            case FENCE -> Fence.of(gracePeriod, gpAddress, slot, owner);
+            case MEMBARRIER -> Membarrier.of(gracePeriod, gpAddress, slot, owner);
+            case QSBR -> Qsbr.of(gracePeriod, gpAddress, slot, owner);
+        };
+    }
+
+    /** FENCE: RL-3 and RU-2 are full fences. */
+    static final class Fence extends RcuReader {
+        private Fence(GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
+            super(Rcu.Flavor.FENCE, gracePeriod, gpAddress, slot, owner);
+        }
+
+        static RcuReader of(GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
+            return new Fence(gracePeriod, gpAddress, slot, owner);
+        }
+
+        @Override
+        void lockOutermost() {
+            enterCounted();
+            // RL-3: CTR store before every load of RCU-protected data; pairs with GP-1 (store buffering).
+            RcuFences.readerFull();
+        }
+
+        @Override
+        void unlockOutermost() {
+            // RU-1: release store CTR = 0: the section's accesses happen before the writer's acquire in GP-3/GP-5.
+            CTR.setRelease(this, 0L);
+            // RU-2: CTR store before the WAITING load; pairs with the writer's GP-5 fence after GP-4.
+            RcuFences.readerFull();
+            wakeWriterIfWaiting();
+        }
+    }
+
+    /** MEMBARRIER: RL-3 and RU-2 order the compiler only; the writer's membarrier(2) orders the hardware. */
+    static final class Membarrier extends RcuReader {
+        private Membarrier(GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
+            super(Rcu.Flavor.MEMBARRIER, gracePeriod, gpAddress, slot, owner);
+        }
+
+        static RcuReader of(GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
+            return new Membarrier(gracePeriod, gpAddress, slot, owner);
+        }
+
+        @Override
+        void lockOutermost() {
+            enterCounted();
+            // RL-3: CTR store before every load of RCU-protected data; pairs with GP-1 (store buffering).
+            RcuFences.readerCompilerOnly();
+        }
+
+        @Override
+        void unlockOutermost() {
+            // RU-1: release store CTR = 0: the section's accesses happen before the writer's acquire in GP-3/GP-5.
+            CTR.setRelease(this, 0L);
+            // RU-2: CTR store before the WAITING load; pairs with the writer's GP-5 fence after GP-4.
+            RcuFences.readerCompilerOnly();
+            wakeWriterIfWaiting();
+        }
+    }
+
+    /** QSBR: a section of an online thread does nothing; an offline thread goes online for the section. */
+    static final class Qsbr extends RcuReader {
+        private Qsbr(GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
+            super(Rcu.Flavor.QSBR, gracePeriod, gpAddress, slot, owner);
+        }
+
+        static RcuReader of(GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
+            return new Qsbr(gracePeriod, gpAddress, slot, owner);
+        }
+
+        @Override
+        void lockOutermost() {
+            enterQsbr();
+        }
+
+        @Override
+        void unlockOutermost() {
+            exitQsbr();
+        }
+    }
+
+    private RcuReader(Rcu.Flavor flavor, GracePeriod gracePeriod, long gpAddress, int slot, Thread owner) {
         this.gracePeriod = gracePeriod;
         this.gpAddress = gpAddress;
         this.slot = slot;
@@ -58,7 +150,7 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
     }
 
     /** Opens a (possibly nested) read section on the owner thread; returns this as the section. */
-    public ReadSection read() {
+    public final ReadSection read() {
         if (Thread.currentThread() != owner) {
             throw wrongThread();
         }
@@ -67,7 +159,7 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
     }
 
     /** Fast path of {@link Rcu#read()}: the caller already knows this is the current thread's reader. */
-    void lock() {
+    final void lock() {
         // The outermost case stores a constant, so the next close()'s load of depth does not wait on this
         // load (no store-to-load dependency chain through depth across back-to-back sections).
         int d = depth;
@@ -79,15 +171,19 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
         }
     }
 
-    private void lockOutermost() {
-        int k = kind;
-        if (k == KIND_QSBR) {
-            if (!online) {
-                goOnline();
-                sectionOnline = true;
-            }
-            return;
+    /** The outermost entry: the flavor's subclass runs RL-1..RL-3 (or goes online for QSBR). */
+    abstract void lockOutermost();
+
+    /** QSBR's outermost entry: an offline thread goes online for the section (ON-1, ON-2). */
+    final void enterQsbr() {
+        if (!online) {
+            goOnline();
+            sectionOnline = true;
         }
+    }
+
+    /** RL-1 and RL-2 of FENCE and MEMBARRIER; the subclass adds RL-3. */
+    final void enterCounted() {
         // RL-1: relaxed load of GP_CTR (QEMU: qatomic_read(&rcu_gp_ctr)); ordered before later loads by RL-3.
         long gp = (long) RcuReaderTableDescriptor.WORD.getOpaque(ALL, gpAddress);
         if (gp == 0) {
@@ -95,16 +191,10 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
         }
         // RL-2: relaxed store of the snapshot into this reader's CTR; read by the writer's GP-3/GP-5.
         CTR.setOpaque(this, gp);
-        // RL-3: CTR store before every load of RCU-protected data; pairs with GP-1 (store buffering).
-        if (k == KIND_FENCE) {
-            RcuFences.readerFull();
-        } else {
-            RcuFences.readerCompilerOnly();
-        }
     }
 
     /** RL-1 or ON-1 read 0: the thread unregistered, or the domain closed. Leaves the section unopened. */
-    private IllegalStateException refused() {
+    final IllegalStateException refused() {
         depth = 0;
         if (!registered) {
             return new IllegalStateException("RcuReader of " + owner.getName() + " used after unregisterThread();"
@@ -115,7 +205,7 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
 
     /** Leaves the innermost open section; the outermost runs RU-1..RU-3. */
     @Override
-    public void close() {
+    public final void close() {
         int d = depth;
         if (d == 1) {
             depth = 0; // a constant, as in lock()
@@ -128,27 +218,18 @@ public final class RcuReader extends ReaderPadAfter implements ReadSection {
         }
     }
 
-    private void unlockOutermost() {
-        int k = kind;
-        if (k == KIND_QSBR) {
-            if (sectionOnline) {
-                sectionOnline = false;
-                goOffline();
-            }
-            return;
+    /** The outermost exit: the flavor's subclass runs RU-1..RU-3 (or goes offline again for QSBR). */
+    abstract void unlockOutermost();
+
+    /** QSBR's outermost exit: a thread that went online only for this section goes offline (OFF-1). */
+    final void exitQsbr() {
+        if (sectionOnline) {
+            sectionOnline = false;
+            goOffline();
         }
-        // RU-1: release store CTR = 0: the section's accesses happen before the writer's acquire in GP-3/GP-5.
-        CTR.setRelease(this, 0L);
-        // RU-2: CTR store before the WAITING load; pairs with the writer's GP-5 fence after GP-4.
-        if (k == KIND_FENCE) {
-            RcuFences.readerFull();
-        } else {
-            RcuFences.readerCompilerOnly();
-        }
-        wakeWriterIfWaiting();
     }
 
-    private void wakeWriterIfWaiting() {
+    final void wakeWriterIfWaiting() {
         // RU-3: acquire load of WAITING; pairs with the release store of GP-4 (so the writer thread is visible).
         if ((long) WAITING.getAcquire(this) != 0L) {
             WAITING.setOpaque(this, 0L); // relaxed: a hint, the writer re-checks CTR
