@@ -1,5 +1,6 @@
 package org.guestmem.dirty;
 
+import org.guestmem.os.AddressSpace;
 import static org.guestmem.dirty.DirtyBitmapDescriptor.WORD;
 
 import java.lang.foreign.Arena;
@@ -28,7 +29,7 @@ public final class DirtyBitmap {
      * grace period), and the caller has checked the bit range, so the segment's liveness and bounds checks,
      * which cost more than the atomics on a shared-arena segment, are redundant there.
      */
-    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final MemorySegment ALL = AddressSpace.ALL;
 
     /** A run of all-ones words (read-only after its initialisation), the source of setRangeRcu's DS-2 copies. */
     private static final long ONES_BYTES = 4096;

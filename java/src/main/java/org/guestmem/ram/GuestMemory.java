@@ -1,5 +1,6 @@
 package org.guestmem.ram;
 
+import org.guestmem.os.AddressSpace;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -94,7 +95,7 @@ public final class GuestMemory {
      * the range against the used length, so the block segment's liveness and bounds checks (a shared arena's
      * state load per access) are redundant there.
      */
-    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final MemorySegment ALL = AddressSpace.ALL;
 
     private final RamList list;
     private final Rcu rcu;

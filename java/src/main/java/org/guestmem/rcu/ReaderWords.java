@@ -1,5 +1,6 @@
 package org.guestmem.rcu;
 
+import org.guestmem.os.AddressSpace;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -25,8 +26,8 @@ import java.lang.invoke.VarHandle;
  * word's absolute address, so that C2 folds every check of the segment access (see docs/RCU.md).
  */
 abstract class ReaderWords extends ReaderPadBefore {
-    /** Every byte of the address space, global scope: a constant for C2, so its accesses keep no checks. */
-    static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    /** Every byte of the address space ({@link AddressSpace#ALL}): a constant for C2, so its accesses keep no checks. */
+    static final MemorySegment ALL = AddressSpace.ALL;
     static final VarHandle CTR;
     static final VarHandle WAITING;
 
