@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
@@ -20,7 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * lock+unlock and a {@code StampedLock} optimistic read (tryOptimisticRead + validate), 1 and 2 threads
  * on one shared lock. The C peer is native/bench/rwlock_bench.c (pthread_rwlock). {@code baseline} is an
  * empty benchmark: JMH's own cost per call, the floor under every Java figure of this suite (the C loops
- * time 4096 operations per clock read and have no such floor).
+ * time 4096 operations per clock read and have no such floor). The {@code …Batch} benchmarks time a loop of
+ * {@link RcuReadBench#BATCH} lock+unlock pairs per call, as the C loop and {@code RcuReadBench}'s batch rows do.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -61,5 +63,22 @@ public class LockReadBench {
     public boolean stampedOptimistic2() {
         long stamp = stamped.tryOptimisticRead();
         return stamped.validate(stamp);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RcuReadBench.BATCH)
+    public void reentrantReadLockBatch() {
+        Lock l = readLock;
+        for (int k = 0; k < RcuReadBench.BATCH; k++) {
+            l.lock();
+            l.unlock();
+        }
+    }
+
+    @Benchmark
+    @Threads(2)
+    @OperationsPerInvocation(RcuReadBench.BATCH)
+    public void reentrantReadLockBatch2() {
+        reentrantReadLockBatch();
     }
 }

@@ -54,6 +54,8 @@ public final class Rcu implements AutoCloseable {
     /** Slots of a domain made by {@link #create(Flavor)}. */
     public static final int DEFAULT_MAX_READERS = 256;
     private static final int GLOBAL_MAX_READERS = 4096;
+    /** Threads with an id below this find their reader by id in read() (4 KiB per domain with compressed oops). */
+    private static final int BY_THREAD_ID = 1024;
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger("org.guestmem.rcu");
 
@@ -67,15 +69,15 @@ public final class Rcu implements AutoCloseable {
     // Each thread's registration; the thread's own entry only.
     private final ThreadLocal<RcuReader> readers = new ThreadLocal<>();
     /**
-     * read()'s lookup in front of {@link #readers}: a direct-mapped cache indexed by the thread id, which costs
-     * fewer dependent loads than ThreadLocal.get(). Entries are written with plain stores by the thread the
-     * reader belongs to (on a miss) and cleared by it when it unregisters; any thread reads them. A racy read
-     * is harmless: an entry is used only if its reader's final owner field is the calling thread, and a
-     * thread's own last store there is visible to itself; another thread's store (a colliding id) only makes
-     * the next lookup miss. Dead threads' entries are overwritten by colliding ones (at most one per entry).
+     * read()'s lookup in front of {@link #readers}: the readers of threads whose id is below
+     * {@link #BY_THREAD_ID}, indexed by that id, which costs fewer dependent loads than ThreadLocal.get().
+     * Entry {@code i} is written (plain) only by the thread whose id is {@code i}, on a miss, and cleared by it
+     * when it unregisters; thread ids are never reused, so no other thread ever stores there, and a thread's
+     * own last store is visible to itself: the entry needs no owner check. Threads with larger ids use the
+     * thread-local. The entry of a thread that died registered keeps its reader (and the Thread object)
+     * reachable until the domain is; that is at most one reader per id below the bound.
      */
-    private final RcuReader[] fast;
-    private final int fastMask;
+    private final RcuReader[] byThreadId = new RcuReader[BY_THREAD_ID];
     // Written once by close() (under this); read by registration, synchronize and callRcu.
     private volatile boolean closed;
 
@@ -84,9 +86,6 @@ public final class Rcu implements AutoCloseable {
         this.isGlobal = isGlobal;
         this.name = isGlobal ? "global" : flavor.name().toLowerCase(Locale.ROOT) + "-" + IDS.incrementAndGet();
         this.table = ReaderTable.allocate(maxReaders, flavor);
-        int fastSize = Integer.highestOneBit(Math.min(Math.max(maxReaders, 16), 4096) * 2 - 1);
-        this.fast = new RcuReader[fastSize];
-        this.fastMask = fastSize - 1;
         this.registry = new ReaderRegistry(new HeapSlots(maxReaders));
         this.gracePeriod = new GracePeriod(table, registry, flavor);
         this.reclaimer = new Reclaimer("rcu-reclaimer-" + name, gracePeriod::synchronize,
@@ -121,29 +120,31 @@ public final class Rcu implements AutoCloseable {
 
     /** Opens a read section on the current thread (registering it on first use); nests; allocation-free. */
     public ReadSection read() {
-        Thread t = Thread.currentThread();
-        RcuReader r = fast[(int) t.threadId() & fastMask];
-        if (r == null || r.owner() != t) {
-            r = readerSlow(t);
+        long id = Thread.currentThread().threadId();
+        RcuReader r;
+        if (id >= BY_THREAD_ID || (r = byThreadId[(int) id]) == null) {
+            r = readerSlow(id);
         }
         r.lock();
         return r;
     }
 
-    /** The calling thread's registration if it has one (the fast entry, else the thread-local), or null. */
+    /** The calling thread's registration if it has one (the entry by id, else the thread-local), or null. */
     private RcuReader existing() {
-        Thread t = Thread.currentThread();
-        RcuReader r = fast[(int) t.threadId() & fastMask];
-        return r != null && r.owner() == t ? r : readers.get();
+        long id = Thread.currentThread().threadId();
+        RcuReader r = id < BY_THREAD_ID ? byThreadId[(int) id] : null;
+        return r != null ? r : readers.get();
     }
 
-    // read()'s miss: the thread-local (registering if needed), then the fast entry for next time.
-    private RcuReader readerSlow(Thread t) {
+    // read()'s miss: the thread-local (registering if needed), then the entry by id for next time.
+    private RcuReader readerSlow(long id) {
         RcuReader r = readers.get();
         if (r == null) {
-            r = register(t);
+            r = register(Thread.currentThread());
         }
-        fast[(int) t.threadId() & fastMask] = r;
+        if (id < BY_THREAD_ID) {
+            byThreadId[(int) id] = r;
+        }
         return r;
     }
 
@@ -229,9 +230,9 @@ public final class Rcu implements AutoCloseable {
         r.threadOfflineUnchecked();
         r.unregistered();
         Thread t = Thread.currentThread();
-        int i = (int) t.threadId() & fastMask;
-        if (fast[i] == r) {
-            fast[i] = null; // else read() would find the unregistered handle
+        long id = t.threadId();
+        if (id < BY_THREAD_ID) {
+            byThreadId[(int) id] = null; // else read() would find the unregistered handle
         }
         registry.unregister(r.slot(), t);
         readers.remove();
@@ -344,7 +345,7 @@ public final class Rcu implements AutoCloseable {
         checkOpen("registering a reader");
         RcuReader r = registry.registrationOf(thread);     // its thread-local was erased: same slot, same state
         if (r == null) {
-            r = RcuReader.create(flavor, gracePeriod, table.gpAddress(), registry.register(thread), thread);
+            r = RcuReader.create(flavor, gracePeriod, table.gpMirror(), registry.register(thread), thread);
             registry.attach(r.slot(), r);
         }
         readers.set(r);

@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * One domain's reader table in off-heap memory (layout and protocol: {@link RcuReaderTableDescriptor}):
  * GP_CTR, which every reader reads, and the slots of C readers (they claim and release slots on their own,
  * {@code gm_rcu_reader_register}); this class is the writer's view of it (GP_CTR, CTR scans, WAITING flags).
- * Java readers keep their words on the heap ({@link ReaderWords}) and read GP_CTR at {@link #gpAddress()}.
+ * Java readers keep their words on the heap ({@link ReaderWords}) and read GP_CTR's heap copy, {@link #gpMirror()}.
  *
  * <p>The memory is GC-managed ({@link Arena#ofAuto()}): every {@link RcuReader} reaches it (through its
  * {@link GracePeriod}), so a reader of another thread that uses its handle after the domain closed reads a
@@ -23,6 +23,7 @@ import java.lang.foreign.MemorySegment;
 final class ReaderTable {
     final MemorySegment segment;
     private final int slots;
+    private final GpMirror gpMirror = new GpMirror(RcuReaderTableDescriptor.GP_INITIAL);
 
     private ReaderTable(MemorySegment segment, int slots) {
         this.segment = segment;
@@ -37,9 +38,9 @@ final class ReaderTable {
         return new ReaderTable(segment, slots);
     }
 
-    /** Absolute address of GP_CTR, which Java readers read through {@link ReaderWords#ALL}. */
-    long gpAddress() {
-        return segment.address() + GP_CTR_OFFSET;
+    /** GP_CTR's heap copy, which Java readers read (RL-1, ON-1, QS-1); stored with GP_CTR in every step. */
+    GpMirror gpMirror() {
+        return gpMirror;
     }
 
     /** GP_CTR, read by the writer that owns it (opaque suffices: only the synchronize lock holder stores it). */
@@ -52,6 +53,7 @@ final class ReaderTable {
         long next = gp() + GP_STEP;
         // GP-2: release; readers load it with RL-1 (relaxed, then RL-3's fence) or QS-1/ON-1 (acquire).
         WORD.setRelease(segment, GP_CTR_OFFSET, next);
+        gpMirror.setRelease(next); // the same step for Java readers, before GP-3 as well
         return next;
     }
 
@@ -81,5 +83,6 @@ final class ReaderTable {
      */
     void closeForReaders() {
         WORD.setRelease(segment, GP_CTR_OFFSET, 0L);
+        gpMirror.setRelease(0L);
     }
 }

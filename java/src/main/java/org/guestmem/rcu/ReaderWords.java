@@ -1,7 +1,5 @@
 package org.guestmem.rcu;
 
-import org.guestmem.os.AddressSpace;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -22,12 +20,10 @@ import java.lang.invoke.VarHandle;
  *     by either (opaque: a wake-up hint, the writer re-checks CTR).</li>
  * </ul>
  * The grace-period counter is not here: it stays one off-heap word ({@code GP_CTR} of the table) that C
- * readers read too; Java readers reach it through {@link #ALL}, a {@code static final} segment, with the
- * word's absolute address, so that C2 folds every check of the segment access (see docs/RCU.md).
+ * readers read, and Java readers read its heap copy, {@link GpMirror}, which the writer stores in the same
+ * steps (see docs/RCU.md).
  */
 abstract class ReaderWords extends ReaderPadBefore {
-    /** Every byte of the address space ({@link AddressSpace#ALL}): a constant for C2, so its accesses keep no checks. */
-    static final MemorySegment ALL = AddressSpace.ALL;
     static final VarHandle CTR;
     static final VarHandle WAITING;
 
