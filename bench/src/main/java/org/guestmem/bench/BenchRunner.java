@@ -118,6 +118,8 @@ public final class BenchRunner {
                 notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench", "guest_memory_bench"), args.full(), m));
                 notes.add("dirty marking: Java uses RCU " + (membarrier ? "MEMBARRIER" : "FENCE")
                         + ", the C twin a liburcu memb read section per call when liburcu is installed");
+                notes.add("GuestMemory rows: 1024 accesses per clock read on both sides (GuestMemoryBench's ...Batch benchmarks,"
+                        + " guest_memory_bench.c); the 'per JMH call' rows add JMH's per-call cost and a Blackhole");
                 JmhBenches.run("org\\.guestmem\\.bench\\.(RamListLookupBench|DirtyMemoryBench|GuestMemoryBench)\\.",
                         JmhBenches.params("blocks", blocks, "flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, 0, brief, m);
                 rows = Comparisons.ram(m, blocks);

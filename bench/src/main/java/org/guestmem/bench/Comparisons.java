@@ -33,28 +33,62 @@ final class Comparisons {
 
     static List<Comparison> rcu(Measurements m) {
         List<Comparison> rows = new ArrayList<>();
-        for (int t = 1; t <= 2; t++) {
-            String suffix = t == 1 ? "" : "2";
-            for (String f : FLAVORS) {
-                // Goals through Rcu.read() (a thread lookup on every call): FENCE <= 1.0x liburcu mb, MEMBARRIER
-                // <= 2.5x liburcu memb (1 thread); the section itself is judged on the handle rows below.
-                Comparison.Goal g = t == 2 ? NONE : f.equals("FENCE") ? within(1.0) : f.equals("MEMBARRIER") ? within(2.5) : NONE;
-                rows.add(new Comparison("read lock+unlock " + f + " via Rcu.read(), " + threads(t), m.java("RcuReadBench.readSection" + suffix, "flavor=" + f),
-                        liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=" + t), g));
-            }
-        }
-        for (String f : FLAVORS) {
-            rows.add(new Comparison("read lock+unlock " + f + " via Rcu.read(), 1 thread", m.java("RcuReadBench.readSection", "flavor=" + f),
-                    "same via RcuReader handle (no ThreadLocal)", m.java("RcuReadBench.readerHandle", "flavor=" + f), NONE));
-        }
+        // The read side as the C loops time it: 4096 sections per measured call (the ...Batch benchmarks).
         for (int t = 1; t <= 2; t++) {
             String suffix = t == 1 ? "" : "2";
             for (String f : FLAVORS) {
                 rows.add(new Comparison("read lock+unlock " + f + " via RcuReader handle, " + threads(t),
-                        m.java("RcuReadBench.readerHandle" + suffix, "flavor=" + f),
+                        m.java("RcuReadBench.readerHandleBatch" + suffix, "flavor=" + f),
                         liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=" + t),
                         f.equals("FENCE") ? NONE : within(1.5)));
             }
+        }
+        for (int t = 1; t <= 2; t++) {
+            String suffix = t == 1 ? "" : "2";
+            for (String f : FLAVORS) {
+                // Goals through Rcu.read() (a thread lookup on every call): FENCE <= 1.0x liburcu mb, MEMBARRIER
+                // <= 2.5x liburcu memb (1 thread); the section itself is judged on the handle rows above.
+                Comparison.Goal g = t == 2 ? NONE : f.equals("FENCE") ? within(1.0) : f.equals("MEMBARRIER") ? within(2.5) : NONE;
+                rows.add(new Comparison("read lock+unlock " + f + " via Rcu.read(), " + threads(t),
+                        m.java("RcuReadBench.readSectionBatch" + suffix, "flavor=" + f),
+                        liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=" + t), g));
+            }
+        }
+        for (String f : FLAVORS) {
+            rows.add(new Comparison("read lock+unlock " + f + " via Rcu.read(), 1 thread", m.java("RcuReadBench.readSectionBatch", "flavor=" + f),
+                    "same via RcuReader handle (no lookup)", m.java("RcuReadBench.readerHandleBatch", "flavor=" + f), NONE));
+        }
+        for (int t = 1; t <= 2; t++) {
+            String suffix = t == 1 ? "" : "2";
+            Optional<Measurements.Figure> rrwl = m.java("LockReadBench.reentrantReadLockBatch" + suffix);
+            for (String f : FLAVORS) {
+                rows.add(new Comparison("read lock+unlock " + f + " via RcuReader handle, " + threads(t),
+                        m.java("RcuReadBench.readerHandleBatch" + suffix, "flavor=" + f),
+                        "ReentrantReadWriteLock.readLock", rrwl, f.equals("FENCE") || t == 2 ? NONE : cheaper(10)));
+                rows.add(new Comparison("read lock+unlock " + f + " via Rcu.read(), " + threads(t),
+                        m.java("RcuReadBench.readSectionBatch" + suffix, "flavor=" + f),
+                        "ReentrantReadWriteLock.readLock", rrwl, NONE));
+            }
+            rows.add(new Comparison("ReentrantReadWriteLock.readLock, " + threads(t), rrwl,
+                    "pthread_rwlock rdlock", m.nativeFigure("read", "impl=pthread-rwlock", "threads=" + t), NONE));
+        }
+        // One section per JMH call: JMH's own per-call cost (LockReadBench.baseline) is in every figure.
+        for (int t = 1; t <= 2; t++) {
+            String suffix = t == 1 ? "" : "2";
+            for (String f : FLAVORS) {
+                rows.add(new Comparison("per JMH call: read lock+unlock " + f + " via Rcu.read(), " + threads(t),
+                        m.java("RcuReadBench.readSection" + suffix, "flavor=" + f),
+                        liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=" + t), NONE));
+                rows.add(new Comparison("per JMH call: read lock+unlock " + f + " via RcuReader handle, " + threads(t),
+                        m.java("RcuReadBench.readerHandle" + suffix, "flavor=" + f),
+                        liburcuPeer(f), m.nativeFigure("read", "impl=" + liburcuPeer(f), "threads=" + t), NONE));
+            }
+            Optional<Measurements.Figure> rrwl = m.java("LockReadBench.reentrantReadLock" + suffix);
+            rows.add(new Comparison("per JMH call: read lock+unlock MEMBARRIER via Rcu.read(), " + threads(t),
+                    m.java("RcuReadBench.readSection" + suffix, "flavor=MEMBARRIER"), "ReentrantReadWriteLock.readLock", rrwl, NONE));
+            rows.add(new Comparison("per JMH call: read lock+unlock MEMBARRIER via Rcu.read(), " + threads(t),
+                    m.java("RcuReadBench.readSection" + suffix, "flavor=MEMBARRIER"),
+                    "StampedLock optimistic read", m.java("LockReadBench.stampedOptimistic" + suffix), NONE));
         }
         Optional<Measurements.Figure> memb = m.nativeFigure("read", "impl=liburcu-memb", "threads=1");
         rows.add(new Comparison("floor: ThreadLocal.get() alone", m.java("ReadSideFloorBench.threadLocal"),
@@ -65,20 +99,8 @@ final class Comparisons {
                 "liburcu-memb lock+unlock", memb, NONE));
         rows.add(new Comparison("floor: the same 4 accesses on a Java object", m.java("ReadSideFloorBench.onHeapWords"),
                 "liburcu-memb lock+unlock", memb, NONE));
-        rows.add(new Comparison("floor: the library's path: CTR/WAITING on the heap, GP_CTR off-heap via a constant segment",
+        rows.add(new Comparison("floor: CTR/WAITING on the heap, GP_CTR off-heap via a constant segment",
                 m.java("ReadSideFloorBench.heapWordsGlobalGp"), "liburcu-memb lock+unlock", memb, NONE));
-        for (int t = 1; t <= 2; t++) {
-            String suffix = t == 1 ? "" : "2";
-            Optional<Measurements.Figure> rrwl = m.java("LockReadBench.reentrantReadLock" + suffix);
-            for (String f : FLAVORS) {
-                rows.add(new Comparison("read lock+unlock " + f + " via Rcu.read(), " + threads(t), m.java("RcuReadBench.readSection" + suffix, "flavor=" + f),
-                        "ReentrantReadWriteLock.readLock", rrwl, f.equals("FENCE") ? NONE : cheaper(10)));
-            }
-            rows.add(new Comparison("read lock+unlock MEMBARRIER, " + threads(t), m.java("RcuReadBench.readSection" + suffix, "flavor=MEMBARRIER"),
-                    "StampedLock optimistic read", m.java("LockReadBench.stampedOptimistic" + suffix), NONE));
-            rows.add(new Comparison("ReentrantReadWriteLock.readLock, " + threads(t), rrwl,
-                    "pthread_rwlock rdlock", m.nativeFigure("read", "impl=pthread-rwlock", "threads=" + t), NONE));
-        }
         for (String load : List.of("idle", "busy")) {
             for (String f : FLAVORS) {
                 rows.add(new Comparison("synchronize() " + f + ", " + (load.equals("idle") ? "1 idle reader" : "busy readers"),
@@ -103,17 +125,20 @@ final class Comparisons {
     /** What a reader of the rcu table needs to know to read the ratios right. */
     static List<String> rcuNotes(Measurements m) {
         List<String> notes = new ArrayList<>();
+        notes.add("read side: timed as the C loops are, 4096 sections per clock read, each with a compiler-only barrier"
+                + " inside (C: an empty asm with a memory clobber; Java: RcuFences.readerCompilerOnly(), no instruction on"
+                + " x86); the ReentrantReadWriteLock rows loop 4096 lock+unlock pairs the same way");
         m.java("LockReadBench.baseline").ifPresent(b -> notes.add(String.format(Locale.ROOT,
-                "JMH's empty benchmark costs %.2f ns per call here: the floor under every Java read-side figure;"
-                        + " the C loops time 4096 sections per clock read and have no such floor", b.ns())));
-        notes.add("read side: the Rcu.read() rows include finding the thread's reader (a cache by thread id, the"
-                + " ThreadLocal on a miss); the RcuReader handle rows are the section alone (liburcu reaches its"
+                "'per JMH call' rows time one section per benchmark call: JMH's empty benchmark costs %.2f ns per call"
+                        + " here, which they include and the C loops do not pay; the floor rows are per call too", b.ns())));
+        notes.add("read side: the Rcu.read() rows include finding the thread's reader (by thread id, the ThreadLocal"
+                + " for ids of 1024 and above); the RcuReader handle rows are the section alone (liburcu reaches its"
                 + " per-thread state through TLS, with no lookup)");
         notes.add("floor rows: the parts of a section alone: finding the thread's state through a ThreadLocal; the"
                 + " four word accesses through var handles on a shared-arena table (each with FFM's checks: what Java"
                 + " readers paid before their words moved to the heap), the same plain, on a Java object, and the"
-                + " library's path (heap CTR/WAITING, GP_CTR through a constant global segment); the handle rows add the"
-                + " owner check, the nesting depth and the flavor tests to the last one");
+                + " previous release's path (heap CTR/WAITING, GP_CTR through a constant global segment); the library now"
+                + " reads GP_CTR's heap copy, and its handle rows add the owner check and the nesting test");
         notes.add("synchronize, 1 idle reader: registered and blocked outside any section (QSBR: offline) on both sides");
         notes.add("callRcu batch + drain: drain() makes the reclaimer skip its batching delay, while liburcu's"
                 + " call_rcu thread sleeps about 10 ms before taking each batch, so that row compares batching policies;"
@@ -156,11 +181,15 @@ final class Comparisons {
                     "C twin", m.nativeFigure("dirty_snapshot", "variant=" + state), state.equals("dirty10") ? within(2.0) : NONE));
         }
         rows.add(new Comparison("GuestMemory.writeLong (section + lookup + store + dirty mark, 3 clients)",
-                m.java("GuestMemoryBench.writeLong"), "C twin: liburcu memb section + gm_ram_translate + store + 3 atomic ORs",
+                m.java("GuestMemoryBench.writeLongBatch"), "C twin: liburcu memb section + gm_ram_translate + store + 3 atomic ORs",
                 m.nativeFigure("guest_memory", "variant=write_long"), within(1.3)));
         rows.add(new Comparison("GuestMemory.readLong (section + lookup + load)",
-                m.java("GuestMemoryBench.readLong"), "C twin: liburcu memb section + gm_ram_translate + load",
+                m.java("GuestMemoryBench.readLongBatch"), "C twin: liburcu memb section + gm_ram_translate + load",
                 m.nativeFigure("guest_memory", "variant=read_long"), within(1.3)));
+        rows.add(new Comparison("per JMH call: GuestMemory.writeLong", m.java("GuestMemoryBench.writeLong"),
+                "C twin (1024 per clock read)", m.nativeFigure("guest_memory", "variant=write_long"), NONE));
+        rows.add(new Comparison("per JMH call: GuestMemory.readLong", m.java("GuestMemoryBench.readLong"),
+                "C twin (1024 per clock read)", m.nativeFigure("guest_memory", "variant=read_long"), NONE));
         return rows;
     }
 

@@ -35,6 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <li>{@code snapshotAndClear}: the whole 1 GiB, clean or 10% dirty (each page dirty with probability
  *     1/10, the C twin's generator); the dirty words are restored before each call, outside the timing.</li>
  * </ul>
+ * The forks run on a fixed, pre-touched 1 GiB heap, as a production JVM is set up: snapshotAndClear allocates
+ * its snapshot, and on a heap that is still growing the first touch of each new page faults (tens of
+ * microseconds a page on some virtual machines), which made the figure swing from 50 to 500 us per call.
  * The RCU flavor defaults to MEMBARRIER (the C twin's memb); BenchRunner passes FENCE where membarrier is
  * unavailable.
  */
@@ -42,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 3, jvmArgsPrepend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 3, jvmArgsPrepend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 public class DirtyMemoryBench {
     static final long PAGE = 4096;
     static final long GUEST = 1L << 30;

@@ -42,10 +42,10 @@ final class ResultCharts {
             String threads = t == 1 ? "1 thread" : "2 threads";
             for (String f : Comparisons.FLAVORS) {
                 String peer = Comparisons.liburcuPeer(f);
-                add(data, m.java("RcuReadBench.readSection" + suffix, "flavor=" + f), "Java, " + threads, f + " / " + peer);
+                add(data, m.java("RcuReadBench.readSectionBatch" + suffix, "flavor=" + f), "Java, " + threads, f + " / " + peer);
                 add(data, m.nativeFigure("read", "impl=" + peer, "threads=" + t), "C, " + threads, f + " / " + peer);
             }
-            add(data, m.java("LockReadBench.reentrantReadLock" + suffix), "Java, " + threads, "RRWL.readLock / pthread_rwlock");
+            add(data, m.java("LockReadBench.reentrantReadLockBatch" + suffix), "Java, " + threads, "RRWL.readLock / pthread_rwlock");
             add(data, m.nativeFigure("read", "impl=pthread-rwlock", "threads=" + t), "C, " + threads, "RRWL.readLock / pthread_rwlock");
             add(data, m.java("LockReadBench.stampedOptimistic" + suffix), "Java, " + threads, "StampedLock optimistic");
         }

@@ -184,7 +184,7 @@ public final class DirtyMemory implements AutoCloseable {
         if (pages > (long) Integer.MAX_VALUE << 6) {
             throw new IllegalArgumentException("snapshot of " + pages + " pages is too large; take it in parts");
         }
-        TakenWords.Sparse taken = new TakenWords.Sparse();                    // only the non-zero words
+        TakenWords.Sparse taken = new TakenWords.Sparse((pages >>> 6) + 2);  // only the non-zero words
         long n = scan(ramAddr, length, client, TAKE, taken);
         return new DirtySnapshot(first << pageShift, pages, pageShift, taken, n);
     }
