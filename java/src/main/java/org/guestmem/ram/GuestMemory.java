@@ -166,16 +166,14 @@ public final class GuestMemory {
     /** The little-endian 16-bit value at {@code addr} (any alignment, inside one block). Plain, not atomic. */
     public short readShortLE(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = block(addr, 2);
-            return b.segment().get(SHORT_LE, addr - b.offset());
+            return ALL.get(SHORT_LE, host(addr, 2));
         }
     }
 
     /** Stores {@code v} little-endian at {@code addr} (any alignment, inside one block); marks it dirty. Plain. */
     public void writeShortLE(long addr, short v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = block(addr, 2);
-            b.segment().set(SHORT_LE, addr - b.offset(), v);
+            ALL.set(SHORT_LE, host(addr, 2), v);
             dirty.setDirtyRange(s, addr, 2, writeClients);
         }
     }
@@ -201,23 +199,24 @@ public final class GuestMemory {
     }
 
     // ---- ordered accessors of aligned words (see the class comment for the pairing table) ----
-    // Each resolves its block with word(), which checks alignment and the range before any access, and
-    // marks dirty after a store, in the same read section (a migration that clears the mark and then copies
-    // the page sees the new value or the mark).
+    // Each resolves the host address with wordHost(), which checks alignment and the range before any access
+    // (then the access goes through the constant segment, as readLong does), and marks dirty after a store,
+    // in the same read section (a migration that clears the mark and then copies the page sees the new value
+    // or the mark).
 
     /** Relaxed load (C {@code memory_order_relaxed}) of the aligned int at {@code addr}; pairs with no store in particular. */
     public int readIntOpaque(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 4);
-            return (int) INT_WORD.getOpaque(b.segment(), addr - b.offset());
+            long h = wordHost(addr, 4);
+            return (int) INT_WORD.getOpaque(ALL, h);
         }
     }
 
     /** Relaxed load (C {@code memory_order_relaxed}) of the aligned long at {@code addr}. */
     public long readLongOpaque(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 8);
-            return (long) LONG_WORD.getOpaque(b.segment(), addr - b.offset());
+            long h = wordHost(addr, 8);
+            return (long) LONG_WORD.getOpaque(ALL, h);
         }
     }
 
@@ -228,8 +227,8 @@ public final class GuestMemory {
      */
     public int readIntAcquire(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 4);
-            return (int) INT_WORD.getAcquire(b.segment(), addr - b.offset());
+            long h = wordHost(addr, 4);
+            return (int) INT_WORD.getAcquire(ALL, h);
         }
     }
 
@@ -240,32 +239,32 @@ public final class GuestMemory {
      */
     public long readLongAcquire(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 8);
-            return (long) LONG_WORD.getAcquire(b.segment(), addr - b.offset());
+            long h = wordHost(addr, 8);
+            return (long) LONG_WORD.getAcquire(ALL, h);
         }
     }
 
     /** Sequentially consistent load (C {@code atomic_load}, seq_cst) of the aligned int at {@code addr}; pairs with {@link #writeIntVolatile}. */
     public int readIntVolatile(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 4);
-            return (int) INT_WORD.getVolatile(b.segment(), addr - b.offset());
+            long h = wordHost(addr, 4);
+            return (int) INT_WORD.getVolatile(ALL, h);
         }
     }
 
     /** Sequentially consistent load (C {@code atomic_load}, seq_cst) of the aligned long at {@code addr}; pairs with {@link #writeLongVolatile}. */
     public long readLongVolatile(long addr) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 8);
-            return (long) LONG_WORD.getVolatile(b.segment(), addr - b.offset());
+            long h = wordHost(addr, 8);
+            return (long) LONG_WORD.getVolatile(ALL, h);
         }
     }
 
     /** Relaxed store (C {@code memory_order_relaxed}) of the aligned int at {@code addr}; marks it dirty. */
     public void writeIntOpaque(long addr, int v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 4);
-            INT_WORD.setOpaque(b.segment(), addr - b.offset(), v);
+            long h = wordHost(addr, 4);
+            INT_WORD.setOpaque(ALL, h, v);
             dirty.setDirtyRange(s, addr, 4, writeClients);
         }
     }
@@ -273,8 +272,8 @@ public final class GuestMemory {
     /** Relaxed store (C {@code memory_order_relaxed}) of the aligned long at {@code addr}; marks it dirty. */
     public void writeLongOpaque(long addr, long v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 8);
-            LONG_WORD.setOpaque(b.segment(), addr - b.offset(), v);
+            long h = wordHost(addr, 8);
+            LONG_WORD.setOpaque(ALL, h, v);
             dirty.setDirtyRange(s, addr, 8, writeClients);
         }
     }
@@ -287,8 +286,8 @@ public final class GuestMemory {
      */
     public void writeIntRelease(long addr, int v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 4);
-            INT_WORD.setRelease(b.segment(), addr - b.offset(), v);
+            long h = wordHost(addr, 4);
+            INT_WORD.setRelease(ALL, h, v);
             dirty.setDirtyRange(s, addr, 4, writeClients);
         }
     }
@@ -300,8 +299,8 @@ public final class GuestMemory {
      */
     public void writeLongRelease(long addr, long v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 8);
-            LONG_WORD.setRelease(b.segment(), addr - b.offset(), v);
+            long h = wordHost(addr, 8);
+            LONG_WORD.setRelease(ALL, h, v);
             dirty.setDirtyRange(s, addr, 8, writeClients);
         }
     }
@@ -309,8 +308,8 @@ public final class GuestMemory {
     /** Sequentially consistent store (C {@code atomic_store}, seq_cst) of the aligned int at {@code addr}; pairs with {@link #readIntVolatile}. Marks it dirty. */
     public void writeIntVolatile(long addr, int v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 4);
-            INT_WORD.setVolatile(b.segment(), addr - b.offset(), v);
+            long h = wordHost(addr, 4);
+            INT_WORD.setVolatile(ALL, h, v);
             dirty.setDirtyRange(s, addr, 4, writeClients);
         }
     }
@@ -318,8 +317,8 @@ public final class GuestMemory {
     /** Sequentially consistent store (C {@code atomic_store}, seq_cst) of the aligned long at {@code addr}; pairs with {@link #readLongVolatile}. Marks it dirty. */
     public void writeLongVolatile(long addr, long v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 8);
-            LONG_WORD.setVolatile(b.segment(), addr - b.offset(), v);
+            long h = wordHost(addr, 8);
+            LONG_WORD.setVolatile(ALL, h, v);
             dirty.setDirtyRange(s, addr, 8, writeClients);
         }
     }
@@ -333,8 +332,8 @@ public final class GuestMemory {
      */
     public boolean compareAndSetInt(long addr, int expected, int v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 4);
-            boolean stored = INT_WORD.compareAndSet(b.segment(), addr - b.offset(), expected, v);
+            long h = wordHost(addr, 4);
+            boolean stored = INT_WORD.compareAndSet(ALL, h, expected, v);
             if (stored) {
                 dirty.setDirtyRange(s, addr, 4, writeClients);
             }
@@ -345,8 +344,8 @@ public final class GuestMemory {
     /** {@link #compareAndSetInt} for the aligned long at {@code addr}. */
     public boolean compareAndSetLong(long addr, long expected, long v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 8);
-            boolean stored = LONG_WORD.compareAndSet(b.segment(), addr - b.offset(), expected, v);
+            long h = wordHost(addr, 8);
+            boolean stored = LONG_WORD.compareAndSet(ALL, h, expected, v);
             if (stored) {
                 dirty.setDirtyRange(s, addr, 8, writeClients);
             }
@@ -360,8 +359,8 @@ public final class GuestMemory {
      */
     public int compareAndExchangeInt(long addr, int expected, int v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 4);
-            int witness = (int) INT_WORD.compareAndExchange(b.segment(), addr - b.offset(), expected, v);
+            long h = wordHost(addr, 4);
+            int witness = (int) INT_WORD.compareAndExchange(ALL, h, expected, v);
             if (witness == expected) {
                 dirty.setDirtyRange(s, addr, 4, writeClients);
             }
@@ -372,8 +371,8 @@ public final class GuestMemory {
     /** {@link #compareAndExchangeInt} for the aligned long at {@code addr}. */
     public long compareAndExchangeLong(long addr, long expected, long v) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 8);
-            long witness = (long) LONG_WORD.compareAndExchange(b.segment(), addr - b.offset(), expected, v);
+            long h = wordHost(addr, 8);
+            long witness = (long) LONG_WORD.compareAndExchange(ALL, h, expected, v);
             if (witness == expected) {
                 dirty.setDirtyRange(s, addr, 8, writeClients);
             }
@@ -387,8 +386,8 @@ public final class GuestMemory {
      */
     public int getAndAddInt(long addr, int delta) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 4);
-            int before = (int) INT_WORD.getAndAdd(b.segment(), addr - b.offset(), delta);
+            long h = wordHost(addr, 4);
+            int before = (int) INT_WORD.getAndAdd(ALL, h, delta);
             dirty.setDirtyRange(s, addr, 4, writeClients);
             return before;
         }
@@ -397,8 +396,8 @@ public final class GuestMemory {
     /** {@link #getAndAddInt} for the aligned long at {@code addr}. */
     public long getAndAddLong(long addr, long delta) {
         try (ReadSection s = rcu.read()) {
-            RamBlock b = word(addr, 8);
-            long before = (long) LONG_WORD.getAndAdd(b.segment(), addr - b.offset(), delta);
+            long h = wordHost(addr, 8);
+            long before = (long) LONG_WORD.getAndAdd(ALL, h, delta);
             dirty.setDirtyRange(s, addr, 8, writeClients);
             return before;
         }
@@ -612,10 +611,10 @@ public final class GuestMemory {
     }
 
     /**
-     * The block holding the aligned {@code size}-byte word at {@code addr} inside its used part, for the
-     * ordered accessors; throws naming the address and the rule otherwise.
+     * Host address of the aligned {@code size}-byte word at {@code addr} inside its block's used part, for the
+     * ordered accessors (valid until the caller's section ends); throws naming the address and the rule otherwise.
      */
-    private RamBlock word(long addr, int size) {
+    private long wordHost(long addr, int size) {
         if (!NATIVE_LITTLE_ENDIAN) {
             throw new UnsupportedOperationException("ordered guest-memory accessors store the host's native byte order, and this host is "
                     + ByteOrder.nativeOrder() + " while guest memory is little-endian");
@@ -624,7 +623,7 @@ public final class GuestMemory {
             throw new IllegalArgumentException(String.format("RAM address 0x%x is not aligned for an ordered %d-byte access (it must be a multiple of %d)",
                     addr, size, size));
         }
-        return block(addr, size);
+        return host(addr, size);
     }
 
     /** Host address of {@code [addr, addr + len)} (checked as {@link #block}); valid until the caller's section ends. */

@@ -10,7 +10,8 @@ import java.lang.invoke.VarHandle;
  * and the slots of <b>C readers only</b> ({@code gm_rcu_reader_*} in guestmem.h). Java readers run the same
  * steps on their own words, fields of their {@link RcuReader} on the heap ({@link ReaderWords}: CTR and
  * WAITING with the semantics of a slot's words below), registered in the domain's Java registry instead of a
- * slot; they read GP_CTR here. Every grace period scans both: the C slots of this table, then the Java
+ * slot; they read GP_CTR's heap copy ({@link GpMirror}), which the writer stores in the same step as this
+ * word (GP-2, and 0 at close). Every grace period scans both: the C slots of this table, then the Java
  * readers. Nothing else in the library computes an offset into the table.
  *
  * <pre>
@@ -76,7 +77,8 @@ import java.lang.invoke.VarHandle;
  * <ul>
  * <li><b>GP-1</b> global fence: full fence (FENCE, QSBR) or full fence + membarrier(2) (MEMBARRIER): orders
  *     the updater's unpublish before the CTR loads; pairs with RL-3 / ON-2.</li>
- * <li><b>GP-2</b> {@code release store GP_CTR = GP_CTR + GP_STEP}.</li>
+ * <li><b>GP-2</b> {@code release store GP_CTR = GP_CTR + GP_STEP}, then the same release store into the
+ *     heap copy Java readers read ({@link GpMirror}); both before GP-3.</li>
  * <li><b>GP-3</b> for every slot below SLOT_LIMIT: {@code acquire load CTR}; the slot is pending iff
  *     {@code CTR != 0 && CTR != GP_CTR}. Then the same for the CTR field of every Java reader in the registry's
  *     published array (a volatile load after GP-1; a Java reader is published there before its first RL-1).</li>
