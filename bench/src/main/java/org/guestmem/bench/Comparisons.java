@@ -99,8 +99,10 @@ final class Comparisons {
                 "liburcu-memb lock+unlock", memb, NONE));
         rows.add(new Comparison("floor: the same 4 accesses on a Java object", m.java("ReadSideFloorBench.onHeapWords"),
                 "liburcu-memb lock+unlock", memb, NONE));
-        rows.add(new Comparison("floor: CTR/WAITING on the heap, GP_CTR off-heap via a constant segment",
+        rows.add(new Comparison("floor: CTR/WAITING on the heap, GP_CTR off-heap via a constant segment (previous release)",
                 m.java("ReadSideFloorBench.heapWordsGlobalGp"), "liburcu-memb lock+unlock", memb, NONE));
+        rows.add(new Comparison("floor: the library's path: CTR/WAITING on the reader, GP_CTR's heap copy",
+                m.java("ReadSideFloorBench.heapWordsHeapGp"), "liburcu-memb lock+unlock", memb, NONE));
         for (String load : List.of("idle", "busy")) {
             for (String f : FLAVORS) {
                 rows.add(new Comparison("synchronize() " + f + ", " + (load.equals("idle") ? "1 idle reader" : "busy readers"),
@@ -136,9 +138,9 @@ final class Comparisons {
                 + " per-thread state through TLS, with no lookup)");
         notes.add("floor rows: the parts of a section alone: finding the thread's state through a ThreadLocal; the"
                 + " four word accesses through var handles on a shared-arena table (each with FFM's checks: what Java"
-                + " readers paid before their words moved to the heap), the same plain, on a Java object, and the"
-                + " previous release's path (heap CTR/WAITING, GP_CTR through a constant global segment); the library now"
-                + " reads GP_CTR's heap copy, and its handle rows add the owner check and the nesting test");
+                + " readers paid before their words moved to the heap), the same plain, on one Java object, the previous"
+                + " release's path (heap CTR/WAITING, GP_CTR through a constant global segment) and the library's path"
+                + " (heap CTR/WAITING, GP_CTR's heap copy); the handle rows add the owner check and the nesting test");
         notes.add("synchronize, 1 idle reader: registered and blocked outside any section (QSBR: offline) on both sides");
         notes.add("callRcu batch + drain: drain() makes the reclaimer skip its batching delay, while liburcu's"
                 + " call_rcu thread sleeps about 10 ms before taking each batch, so that row compares batching policies;"

@@ -37,9 +37,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *     access modes cost on a segment).</li>
  * <li>{@code onHeapWords}: the same four accesses on fields of a Java object (GP_CTR too): what the section
  *     would cost if C readers did not share GP_CTR.</li>
- * <li>{@code heapWordsGlobalGp}: the library's path: CTR and WAITING on fields of a Java object, GP_CTR
- *     off-heap (C readers read it too), loaded through a {@code static final} global-scope segment spanning
- *     the address space at the word's absolute address, so C2 folds the segment's checks.</li>
+ * <li>{@code heapWordsGlobalGp}: the previous release's path: CTR and WAITING on fields of a Java object,
+ *     GP_CTR off-heap (C readers read it too), loaded through a {@code static final} global-scope segment
+ *     spanning the address space at the word's absolute address, so C2 folds the segment's checks.</li>
+ * <li>{@code heapWordsHeapGp}: the library's path: CTR and WAITING on fields of the reader object, GP_CTR's
+ *     heap copy in an object of its own that the reader references (as {@code RcuReader} reaches its
+ *     {@code GpMirror}).</li>
  * </ul>
  * None of these is a guestmem feature; they are reference points, reported beside liburcu's memb read side.
  */
@@ -71,6 +74,8 @@ public class ReadSideFloorBench {
         long gp = RcuReaderTableDescriptor.GP_INITIAL;
         long ctr;
         long waiting;
+        /** The stand-in for the reader's reference to GP_CTR's heap copy. */
+        HeapWords gpCopy;
     }
 
     /** Global scope, a constant: what {@code RcuReader} reads GP_CTR through. */
@@ -82,6 +87,10 @@ public class ReadSideFloorBench {
     long ctrOffset;
     long waitingOffset;
     final HeapWords heap = new HeapWords();
+
+    {
+        heap.gpCopy = new HeapWords(); // its own object, as GpMirror is
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -138,6 +147,17 @@ public class ReadSideFloorBench {
     public long heapWordsGlobalGp() {
         HeapWords h = heap;
         long gp = (long) WORD.getOpaque(ALL, gpAddress);
+        CTR.setOpaque(h, gp);
+        RcuFences.readerCompilerOnly();
+        CTR.setRelease(h, 0L);
+        RcuFences.readerCompilerOnly();
+        return (long) WAITING.getAcquire(h);
+    }
+
+    @Benchmark
+    public long heapWordsHeapGp() {
+        HeapWords h = heap;
+        long gp = (long) GP.getOpaque(h.gpCopy);
         CTR.setOpaque(h, gp);
         RcuFences.readerCompilerOnly();
         CTR.setRelease(h, 0L);

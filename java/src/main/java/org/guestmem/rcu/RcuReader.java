@@ -3,7 +3,7 @@ package org.guestmem.rcu;
 /**
  * One thread's registration in one {@link Rcu} domain: its reader words (CTR, WAITING: fields of this
  * object, see {@link ReaderWords}) and its nesting depth. {@link Rcu#read()} finds it through the domain's
- * cache by thread id or a thread-local and returns it as the {@link ReadSection} (no allocation); a hot
+ * entry by thread id or a thread-local and returns it as the {@link ReadSection} (no allocation); a hot
  * loop may keep it from {@link Rcu#reader()} and call {@link #read()} directly, which skips the lookup (as a
  * QEMU vCPU thread keeps its TLS {@code rcu_reader}). Confined to its thread: {@link #read()} from another
  * thread throws {@link WrongThreadException}.
