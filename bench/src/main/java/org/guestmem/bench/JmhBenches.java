@@ -102,6 +102,44 @@ final class JmhBenches {
     }
 
     /**
+     * Runs the benchmarks matching {@code include} in {@code forks} forks (quick mode: each 3 x 0.3 s warm-up, 3 x
+     * 0.5 s measurement; full mode: the annotations' iterations) and records each figure as its best fork's mean,
+     * with {@code best_of_forks}. For figures that move between processes with where the data lands (a fork is
+     * steady, forks differ by up to 1.8x; the C twins vary the same way between runs, and
+     * {@link NativeBenches#repeatBest} gives them the same number of processes).
+     */
+    static void runBestFork(String include, Map<String, String[]> params, boolean full, String nativeLib, int forks, Measurements into)
+            throws RunnerException {
+        ChainedOptionsBuilder opt = new OptionsBuilder().include(include).shouldFailOnError(false)
+                .jvmArgsAppend("-Dguestmem.native.lib=" + nativeLib).forks(forks);
+        params.forEach(opt::param);
+        if (!full) {
+            opt.warmupIterations(3).warmupTime(TimeValue.milliseconds(300))
+                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(500));
+        }
+        Collection<RunResult> results = runWaitingForLock(new Runner(opt.build(), new Progress(System.out)));
+        for (RunResult r : results) {
+            BenchmarkParams p = r.getParams();
+            String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', p.getBenchmark().lastIndexOf('.') - 1) + 1);
+            Map<String, String> ps = new LinkedHashMap<>();
+            for (String k : p.getParamsKeys()) {
+                ps.put(k, p.getParam(k));
+            }
+            String unit = r.getPrimaryResult().getScoreUnit();
+            boolean throughput = unit.startsWith("ops/");
+            double best = Double.NaN;
+            int n = 0;
+            for (BenchmarkResult b : r.getBenchmarkResults()) {
+                double s = b.getPrimaryResult().getScore();
+                best = Double.isNaN(best) ? s : throughput ? Math.max(best, s) : Math.min(best, s);
+                n++;
+            }
+            ps.put("best_of_forks", Integer.toString(n));
+            into.addJava(name, ps, toNs(best, unit), Double.NaN);
+        }
+    }
+
+    /**
      * The best iteration's CPU nanoseconds per operation from the {@link CpuTime} secondary results
      * ({@code cpuNs}, {@code ops}), or NaN when the benchmark does not report them.
      */

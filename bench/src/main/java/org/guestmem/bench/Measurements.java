@@ -40,6 +40,33 @@ final class Measurements {
         natives.add(new Figure("native", bench, p, ns, Double.NaN));
     }
 
+    /**
+     * As {@link #addNative(String, String, String, int, long, double, Map)}, for a repeated process: the
+     * figure with the same bench, variant, impl, threads and param keeps the lower of the two (the best
+     * process), and the figure counts the processes it was the best of ({@code best_of}).
+     */
+    void addNativeBest(String bench, String variant, String impl, int threads, long param, double ns, Map<String, String> extra) {
+        Map<String, String> p = new TreeMap<>(extra);
+        p.put("variant", variant);
+        p.put("impl", impl);
+        p.put("threads", Integer.toString(threads));
+        p.put("param", Long.toString(param));
+        for (int i = 0; i < natives.size(); i++) {
+            Figure f = natives.get(i);
+            Map<String, String> q = f.params();
+            if (f.benchmark().equals(bench) && variant.equals(q.get("variant")) && impl.equals(q.get("impl"))
+                    && p.get("threads").equals(q.get("threads")) && p.get("param").equals(q.get("param"))) {
+                int n = Integer.parseInt(q.getOrDefault("best_of", "1")) + 1;
+                Figure keep = ns < f.ns() ? new Figure("native", bench, p, ns, Double.NaN) : f;
+                Map<String, String> kp = new TreeMap<>(keep.params());
+                kp.put("best_of", Integer.toString(n));
+                natives.set(i, new Figure("native", bench, kp, keep.ns(), Double.NaN));
+                return;
+            }
+        }
+        natives.add(new Figure("native", bench, p, ns, Double.NaN));
+    }
+
     /** The JMH figure of {@code Class.method} whose parameters include every {@code key=value} given. */
     Optional<Figure> java(String benchmark, String... keyValues) {
         return find(java, benchmark, keyValues);

@@ -51,6 +51,29 @@ final class NativeBenches {
     /** As {@link #run(Path, List, boolean, Measurements)}, passing {@code extraArgs} to every executable. */
     static List<String> run(Path dir, List<String> names, boolean full, List<String> extraArgs, Measurements into)
             throws IOException, InterruptedException {
+        return run(dir, names, full, extraArgs, false, into);
+    }
+
+    /**
+     * Runs {@code names} again, {@code times} more times each, with {@code extraArgs}; each figure keeps the best
+     * process ({@link Measurements#addNativeBest}). For figures that vary between processes with where their
+     * data lands, as the JMH side's best fork ({@link JmhBenches#runBestFork}) does for Java.
+     */
+    static List<String> repeatBest(Path dir, List<String> names, boolean full, List<String> extraArgs, int times, Measurements into)
+            throws IOException, InterruptedException {
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; i < times; i++) {
+            for (String note : run(dir, names, full, extraArgs, true, into)) {
+                if (!notes.contains(note)) {
+                    notes.add(note);
+                }
+            }
+        }
+        return notes;
+    }
+
+    private static List<String> run(Path dir, List<String> names, boolean full, List<String> extraArgs, boolean best, Measurements into)
+            throws IOException, InterruptedException {
         List<String> notes = new ArrayList<>();
         for (String name : names) {
             Path exe = dir.resolve(name);
@@ -68,7 +91,7 @@ final class NativeBenches {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null;) {
                     if (line.startsWith("{")) {
-                        add(parse(line), into);
+                        add(parse(line), best, into);
                     }
                 }
             }
@@ -92,7 +115,7 @@ final class NativeBenches {
         return fields;
     }
 
-    private static void add(Map<String, String> f, Measurements into) {
+    private static void add(Map<String, String> f, boolean best, Measurements into) {
         String bench = f.get("bench");
         String nsText = f.get("ns_per_op");
         if (bench == null || nsText == null) {
@@ -104,6 +127,10 @@ final class NativeBenches {
         long param = Long.parseLong(f.getOrDefault("param", f.getOrDefault("blocks", "0")));
         Map<String, String> extra = new java.util.LinkedHashMap<>(f);
         extra.keySet().removeAll(List.of("bench", "variant", "impl", "threads", "param", "blocks", "ns_per_op", "ops_per_s"));
-        into.addNative(bench, f.getOrDefault("variant", ""), impl, threads, param, Double.parseDouble(nsText), extra);
+        if (best) {
+            into.addNativeBest(bench, f.getOrDefault("variant", ""), impl, threads, param, Double.parseDouble(nsText), extra);
+        } else {
+            into.addNative(bench, f.getOrDefault("variant", ""), impl, threads, param, Double.parseDouble(nsText), extra);
+        }
     }
 }
