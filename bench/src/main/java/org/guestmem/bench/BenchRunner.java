@@ -135,11 +135,11 @@ public final class BenchRunner {
                 notes.addAll(NativeBenches.repeatBest(nativeBench, List.of("dirty_bench", "guest_memory_bench"), args.full(), List.of(), BEST_OF - 1, m));
                 notes.add("dirty marking: Java uses RCU " + (membarrier ? "MEMBARRIER" : "FENCE")
                         + ", the C twin a liburcu memb read section per call when liburcu is installed");
-                notes.add("GuestMemory rows: 1024 accesses per clock read on both sides (GuestMemoryBench's ...Batch benchmarks,"
-                        + " guest_memory_bench.c); the 'per JMH call' rows add JMH's per-call cost and a Blackhole");
-                JmhBenches.run("org\\.guestmem\\.bench\\.(RamListLookupBench\\.\\w+|GuestMemoryBench\\.(readLong|writeLong))$",
+                notes.add("GuestMemory and setDirtyRange rows: 1024 calls per clock read on both sides (the ...Batch benchmarks,"
+                        + " guest_memory_bench.c, dirty_bench.c); the 'per JMH call' rows add JMH's per-call cost (and a Blackhole)");
+                JmhBenches.run("org\\.guestmem\\.bench\\.(RamListLookupBench\\.\\w+|GuestMemoryBench\\.(readLong|writeLong)|DirtyMemoryBench\\.setDirtyRange)$",
                         JmhBenches.params("blocks", blocks, "flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, 0, brief, m);
-                JmhBenches.runBestFork("org\\.guestmem\\.bench\\.(DirtyMemoryBench\\.\\w+|GuestMemoryBench\\.\\w+Batch)$",
+                JmhBenches.runBestFork("org\\.guestmem\\.bench\\.(DirtyMemoryBench\\.(setDirtyRangeBatch|snapshotAndClear)|GuestMemoryBench\\.\\w+Batch)$",
                         JmhBenches.params("flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, BEST_OF, m);
                 notes.add(bestOfNote());
                 rows = Comparisons.ram(m, blocks);

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -123,6 +124,35 @@ public class DirtyMemoryBench {
             r.dirty.setDirtyRange(r.cursor * PAGE, r.pages * PAGE, CLIENT);
         }
         r.cursor += r.pages;
+    }
+
+    /** setDirtyRange calls per measured call of {@link #setDirtyRangeBatch}, as SET_BATCH in native/bench/dirty_bench.c. */
+    static final int BATCH = 1024;
+
+    /**
+     * {@link #setDirtyRange} timed as the C twin times it: {@link #BATCH} calls per measured call, the same
+     * cursor and wrap-around clear, reported per call (the one-call benchmark adds JMH's per-call cost).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void setDirtyRangeBatch(Range r) {
+        DirtyMemory d = r.dirty;
+        ReadSection outer = r.outer;
+        long pages = r.pages;
+        long cursor = r.cursor;
+        for (int k = 0; k < BATCH; k++) {
+            if (cursor + pages > PAGES) {
+                cursor = 0;
+                MemorySegment.copy(ZEROS, 0, r.bitmap, 0, ZEROS.byteSize());
+            }
+            if (outer != null) {
+                d.setDirtyRange(outer, cursor * PAGE, pages * PAGE, CLIENT);
+            } else {
+                d.setDirtyRange(cursor * PAGE, pages * PAGE, CLIENT);
+            }
+            cursor += pages;
+        }
+        r.cursor = cursor;
     }
 
     /** The guest and the bitmap contents restored before each snapshotAndClear. */
