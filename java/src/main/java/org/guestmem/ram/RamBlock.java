@@ -43,6 +43,8 @@ public final class RamBlock {
     private final Set<Flag> flags;
     private final HostMapping mapping;
     private final MemorySegment segment;
+    /** {@code segment.address()}, kept as a plain long: the hot path reads it with no interface call on the segment. */
+    private final long hostAddress;
 
     /**
      * Written by {@link RamList#resize} under the list mutex (release); read by anyone (acquire).
@@ -69,6 +71,7 @@ public final class RamBlock {
         this.flags = spec.flags();
         this.mapping = mapping;
         this.segment = mapping.segment();
+        this.hostAddress = segment.address();
         USED.setRelease(this, spec.usedLength());
     }
 
@@ -123,7 +126,7 @@ public final class RamBlock {
 
     /** Host virtual address of byte 0. */
     public long hostAddress() {
-        return segment.address();
+        return hostAddress;
     }
 
     /** The memfd or file descriptor, or -1 for anonymous memory. */

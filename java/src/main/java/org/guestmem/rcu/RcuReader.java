@@ -110,6 +110,11 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
         final int depth() {
             return ownCtr() == 0L ? 0 : nested + 1;
         }
+
+        @Override
+        final boolean inSection() {
+            return ownCtr() != 0L;
+        }
     }
 
     /** FENCE: RL-3 and RU-2 are full fences. */
@@ -202,6 +207,11 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
         @Override
         int depth() {
             return state / DEPTH_ONE;
+        }
+
+        @Override
+        boolean inSection() {
+            return state >= DEPTH_ONE;
         }
 
         @Override
@@ -395,6 +405,9 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
     /** Nesting depth of open sections; owner only. */
     abstract int depth();
 
+    /** {@code depth() > 0} with one load (heldIn() runs on every guest write); owner only. */
+    abstract boolean inSection();
+
     /** QSBR: registered online (announcing quiescent states); false for the other flavors. */
     boolean online() {
         return false;
@@ -402,7 +415,7 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
 
     @Override
     public boolean heldIn(Rcu domain) {
-        return Thread.currentThread() == owner && depth() > 0 && domain != null && domain.writerSide() == gracePeriod;
+        return Thread.currentThread() == owner && inSection() && domain != null && domain.writerSide() == gracePeriod;
     }
 
     int slot() {
@@ -415,6 +428,6 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
 
     /** True inside a read section, and for a QSBR thread that is online (its whole run is one section). */
     boolean inReadSection() {
-        return depth() > 0 || online();
+        return inSection() || online();
     }
 }
