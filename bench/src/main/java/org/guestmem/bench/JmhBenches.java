@@ -72,11 +72,8 @@ final class JmhBenches {
         Collection<RunResult> results = runWaitingForLock(new Runner(opt.build(), new Progress(System.out)));
         for (RunResult r : results) {
             BenchmarkParams p = r.getParams();
-            String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', p.getBenchmark().lastIndexOf('.') - 1) + 1);
-            Map<String, String> ps = new LinkedHashMap<>();
-            for (String k : p.getParamsKeys()) {
-                ps.put(k, p.getParam(k));
-            }
+            String name = shortName(p);
+            Map<String, String> ps = params(p);
             if (threads > 0) {
                 ps.put("threads", Integer.toString(p.getThreads()));
             }
@@ -101,6 +98,21 @@ final class JmhBenches {
         }
     }
 
+    /** {@code Class.method} of a benchmark's full name. */
+    private static String shortName(BenchmarkParams p) {
+        String b = p.getBenchmark();
+        return b.substring(b.lastIndexOf('.', b.lastIndexOf('.') - 1) + 1);
+    }
+
+    /** The benchmark's @Param values, in declaration order. */
+    private static Map<String, String> params(BenchmarkParams p) {
+        Map<String, String> ps = new LinkedHashMap<>();
+        for (String k : p.getParamsKeys()) {
+            ps.put(k, p.getParam(k));
+        }
+        return ps;
+    }
+
     /**
      * Runs the benchmarks matching {@code include} in {@code forks} forks (quick mode: each 3 x 0.3 s warm-up, 3 x
      * 0.5 s measurement; full mode: the annotations' iterations) and records each figure as its best fork's mean,
@@ -120,11 +132,8 @@ final class JmhBenches {
         Collection<RunResult> results = runWaitingForLock(new Runner(opt.build(), new Progress(System.out)));
         for (RunResult r : results) {
             BenchmarkParams p = r.getParams();
-            String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', p.getBenchmark().lastIndexOf('.') - 1) + 1);
-            Map<String, String> ps = new LinkedHashMap<>();
-            for (String k : p.getParamsKeys()) {
-                ps.put(k, p.getParam(k));
-            }
+            String name = shortName(p);
+            Map<String, String> ps = params(p);
             String unit = r.getPrimaryResult().getScoreUnit();
             boolean throughput = unit.startsWith("ops/");
             double best = Double.NaN;

@@ -32,12 +32,16 @@ final class Measurements {
 
     /** A native figure with the line's further fields (such as a checksum of the work done) kept as parameters. */
     void addNative(String bench, String variant, String impl, int threads, long param, double ns, Map<String, String> extra) {
+        natives.add(new Figure("native", bench, nativeParams(variant, impl, threads, param, extra), ns, Double.NaN));
+    }
+
+    private static Map<String, String> nativeParams(String variant, String impl, int threads, long param, Map<String, String> extra) {
         Map<String, String> p = new TreeMap<>(extra);
         p.put("variant", variant);
         p.put("impl", impl);
         p.put("threads", Integer.toString(threads));
         p.put("param", Long.toString(param));
-        natives.add(new Figure("native", bench, p, ns, Double.NaN));
+        return p;
     }
 
     /**
@@ -46,11 +50,7 @@ final class Measurements {
      * process), and the figure counts the processes it was the best of ({@code best_of}).
      */
     void addNativeBest(String bench, String variant, String impl, int threads, long param, double ns, Map<String, String> extra) {
-        Map<String, String> p = new TreeMap<>(extra);
-        p.put("variant", variant);
-        p.put("impl", impl);
-        p.put("threads", Integer.toString(threads));
-        p.put("param", Long.toString(param));
+        Map<String, String> p = nativeParams(variant, impl, threads, param, extra);
         for (int i = 0; i < natives.size(); i++) {
             Figure f = natives.get(i);
             Map<String, String> q = f.params();

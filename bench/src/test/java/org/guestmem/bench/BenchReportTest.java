@@ -41,6 +41,20 @@ class BenchReportTest {
     }
 
     @Test
+    void repeatedNativeProcessesKeepTheBestFigure() {
+        Measurements m = new Measurements();
+        m.addNative("guest_memory", "read_long", "c-twin", 1, 0, 4.5);
+        m.addNativeBest("guest_memory", "read_long", "c-twin", 1, 0, 2.4, Map.of());
+        m.addNativeBest("guest_memory", "read_long", "c-twin", 1, 0, 3.0, Map.of());
+        m.addNativeBest("guest_memory", "write_long", "c-twin", 1, 0, 19.0, Map.of()); // a new key: added as is
+        Measurements.Figure read = m.nativeFigure("guest_memory", "variant=read_long").orElseThrow();
+        assertEquals(2.4, read.ns(), 1e-12);
+        assertEquals("3", read.params().get("best_of"));
+        assertEquals(2, m.nativeFigures().size());
+        assertEquals(19.0, m.nativeFigure("guest_memory", "variant=write_long").orElseThrow().ns(), 1e-12);
+    }
+
+    @Test
     void pairsEachFlavorWithItsLiburcuFlavor() {
         Measurements m = new Measurements();
         m.addJava("RcuReadBench.readSectionBatch", Map.of("flavor", "MEMBARRIER"), 3.0, 0);
