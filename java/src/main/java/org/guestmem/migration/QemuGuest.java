@@ -170,7 +170,7 @@ public final class QemuGuest implements AutoCloseable {
             p += 5 + len;
         }
         String why = postcopy ? "the source wants postcopy (capability postcopy-ram)"
-                : returnPath ? "the source asks for a return path (capability return-path)"
+                : returnPath ? "the source asks for a return path (capability return-path, or postcopy-ram, which opens one)"
                 : "commands are sent only with a return path, postcopy or COLO";
         return "refused: MIG_CMD " + String.join(", ", names) + ": " + why
                 + "; guestmem carries precopy streams without a return path (turn that capability off on the source)";

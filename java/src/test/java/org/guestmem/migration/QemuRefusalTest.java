@@ -154,10 +154,19 @@ class QemuRefusalTest {
         assertTrue(m.contains("byte offset 26:") && m.contains("OPEN_RETURN_PATH"), m);
     }
 
+    /**
+     * A postcopy source opens a return path too, and sends OPEN_RETURN_PATH and PING right before
+     * POSTCOPY_ADVISE; guestmem decides from the bytes that have arrived when its reader stops at the first
+     * command (it reads no further: a source with a return path waits for answers), so whether the advise is
+     * among them depends on how TCP cut the stream. Either way the refusal is at the first command and names
+     * the capability the user turned on.
+     */
     @Test
     void aQemuSourceWithPostcopy() throws Exception {
         String m = refusedFromQemu("postcopy-ram");
-        assertTrue(m.contains("byte offset 26:") && m.contains("POSTCOPY_ADVISE"), m);
+        assertTrue(m.contains("byte offset 26:"), m);
+        assertTrue(m.contains("POSTCOPY_ADVISE") && m.contains("capability postcopy-ram")
+                || m.contains("OPEN_RETURN_PATH") && m.contains("or postcopy-ram, which opens one"), m);
     }
 
     @Test
