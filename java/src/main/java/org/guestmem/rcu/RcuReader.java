@@ -99,7 +99,7 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
                 readerFence();
                 wakeWriterIfWaiting();
             } else {
-                throw unmatchedClose(0);
+                throw unmatchedClose();
             }
         }
 
@@ -200,7 +200,7 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
                     goOffline(); // OFF-1
                 }
             } else {
-                throw unmatchedClose(0);
+                throw unmatchedClose();
             }
         }
 
@@ -334,9 +334,9 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
         return new IllegalStateException("read section on " + owner.getName() + " in a closed RCU domain");
     }
 
-    final IllegalStateException unmatchedClose(int d) {
+    final IllegalStateException unmatchedClose() {
         return new IllegalStateException("ReadSection.close() without a matching read() on " + owner.getName()
-                + " (depth " + d + "): every section is closed exactly once");
+                + " (no section open): every section is closed exactly once");
     }
 
     final IllegalStateException insideSection(String what) {

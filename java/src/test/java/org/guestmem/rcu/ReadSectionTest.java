@@ -33,6 +33,43 @@ class ReadSectionTest {
         }
     }
 
+    /**
+     * Rcu.read() finds a thread's reader by its id below 1024 and through the thread-local above: on both
+     * paths it returns the handle {@code reader()} gives, and after unregisterThread() a new registration, never
+     * the unregistered handle (which refuses sections).
+     */
+    @ParameterizedTest
+    @MethodSource("org.guestmem.rcu.Domains#flavors")
+    void readFindsTheThreadsOwnReaderByIdAndThroughTheThreadLocal(Rcu.Flavor flavor) throws Exception {
+        try (Rcu rcu = Domains.open(flavor)) {
+            Runnable body = () -> {
+                RcuReader first;
+                try (ReadSection s = rcu.read()) {
+                    first = rcu.reader();
+                    assertSame(first, s, "read() returns the handle reader() gives");
+                }
+                rcu.unregisterThread();
+                assertThrows(IllegalStateException.class, first::read, "an unregistered handle refuses sections");
+                try (ReadSection s = rcu.read()) {
+                    assertTrue(s != first, "read() after unregisterThread() registers anew");
+                    assertSame(rcu.reader(), s);
+                }
+                rcu.unregisterThread();
+            };
+            body.run(); // this thread: an id below 1024 in a fresh test JVM, or the thread-local otherwise
+            Thread high;
+            do {
+                high = new Thread(body, "high-id-reader"); // ids only grow; unstarted threads cost no OS thread
+            } while (high.threadId() < 1024);
+            CompletableFuture<Throwable> failure = new CompletableFuture<>();
+            high.setUncaughtExceptionHandler((t, e) -> failure.complete(e));
+            high.start();
+            high.join(10_000);
+            assertFalse(high.isAlive());
+            assertTrue(!failure.isDone(), () -> "the high-id thread failed: " + failure.join());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("org.guestmem.rcu.Domains#flavors")
     void misuseIsRefusedWithAClearError(Rcu.Flavor flavor) {
