@@ -57,9 +57,43 @@ public final class BenchRunner {
     /** Processes per side for the figures that move with where a process's data lands (see {@link #bestOfNote()}). */
     static final int BEST_OF = 3;
 
+    /** Runs native benchmark executables; returns the notes about what was skipped or failed. */
+    @FunctionalInterface
+    interface NativeStep {
+        List<String> run() throws Exception;
+    }
+
+    /** Runs JMH benchmarks. */
+    @FunctionalInterface
+    interface JavaStep {
+        void run() throws Exception;
+    }
+
+    /**
+     * {@link #BEST_OF} rounds of one C process, then one JMH fork of each Java goal benchmark: the first round
+     * runs {@code firstNative} (every figure of the peers), later rounds {@code laterNative} (the goal figures
+     * again); each side keeps its best process ({@link Measurements#addNativeBest},
+     * {@link Measurements#addJavaBest}). Taking turns puts each side's processes in the same minutes, so a
+     * change of the machine's speed during the run (other tenants, clock) reaches both sides' best figures
+     * alike instead of one side only. Returns the native notes, each once.
+     */
+    static List<String> interleaved(NativeStep firstNative, NativeStep laterNative, JavaStep javaFork) throws Exception {
+        List<String> notes = new ArrayList<>();
+        for (int round = 0; round < BEST_OF; round++) {
+            System.out.println("bench: goal rows, round " + (round + 1) + " of " + BEST_OF + " (C, then Java)");
+            for (String note : (round == 0 ? firstNative : laterNative).run()) {
+                if (!notes.contains(note)) {
+                    notes.add(note);
+                }
+            }
+            javaFork.run();
+        }
+        return notes;
+    }
+
     static String bestOfNote() {
-        return "goal rows of the read side, GuestMemory and DirtyMemory: the best of " + BEST_OF + " processes on each side"
-                + " (C: " + BEST_OF + " runs of the executable; Java: " + BEST_OF + " JMH forks, each figure a fork's mean):"
+        return "goal rows of the read side, GuestMemory and DirtyMemory: the best of " + BEST_OF + " processes on each side,"
+                + " in " + BEST_OF + " rounds of one C process then one JMH fork (each figure a process's mean):"
                 + " a process is steady, but processes differ by up to 1.8x on both sides with where their data lands"
                 + " (the C twin's readLong took 2.47 to 4.50 ns in six runs of one build); each row's JSON says best_of";
     }
@@ -102,14 +136,15 @@ public final class BenchRunner {
             List<Comparison> rows;
             List<String> charts = new ArrayList<>();
             if (suite.equals("rcu")) {
-                notes.addAll(NativeBenches.run(nativeBench, List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench", "rwlock_bench"), args.full(), m));
-                // The read side's goal rows: the best of BEST_OF processes on both sides (see JmhBenches.runBestFork).
-                notes.addAll(NativeBenches.repeatBest(nativeBench, NativeBenches.LIBURCU_PEERS, args.full(), List.of("--read-only"), BEST_OF - 1, m));
                 JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench\\.(readSection|readerHandle)2?|ReadSideFloorBench\\.\\w+"
                                 + "|LockReadBench\\.(baseline|reentrantReadLock2?|stampedOptimistic2?)|RcuSynchronizeBench\\.\\w+|RcuCallbackBench\\.\\w+)$",
                         JmhBenches.params("flavor", flavors), args.full(), lib, 0, brief, m);
-                JmhBenches.runBestFork("org\\.guestmem\\.bench\\.(RcuReadBench\\.\\w+Batch2?|LockReadBench\\.reentrantReadLockBatch2?)$",
-                        JmhBenches.params("flavor", flavors), args.full(), lib, BEST_OF, m);
+                // The read side's goal rows: the best of BEST_OF processes on both sides, C and Java in turn.
+                notes.addAll(interleaved(
+                        () -> NativeBenches.run(nativeBench, List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench", "rwlock_bench"), args.full(), m),
+                        () -> NativeBenches.repeatBest(nativeBench, NativeBenches.LIBURCU_PEERS, args.full(), List.of("--read-only"), 1, m),
+                        () -> JmhBenches.runBestFork("org\\.guestmem\\.bench\\.(RcuReadBench\\.\\w+Batch2?|LockReadBench\\.reentrantReadLockBatch2?)$",
+                                JmhBenches.params("flavor", flavors), args.full(), lib, 1, m)));
                 notes.add(bestOfNote());
                 rows = Comparisons.rcu(m);
                 notes.addAll(Comparisons.rcuNotes(m));
@@ -131,16 +166,17 @@ public final class BenchRunner {
                 rows = Comparisons.migration(m);
                 notes.addAll(Comparisons.migrationNotes(m));
             } else {
-                notes.addAll(NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench", "guest_memory_bench"), args.full(), m));
-                notes.addAll(NativeBenches.repeatBest(nativeBench, List.of("dirty_bench", "guest_memory_bench"), args.full(), List.of(), BEST_OF - 1, m));
                 notes.add("dirty marking: Java uses RCU " + (membarrier ? "MEMBARRIER" : "FENCE")
                         + ", the C twin a liburcu memb read section per call when liburcu is installed");
                 notes.add("GuestMemory and setDirtyRange rows: 1024 calls per clock read on both sides (the ...Batch benchmarks,"
                         + " guest_memory_bench.c, dirty_bench.c); the 'per JMH call' rows add JMH's per-call cost (and a Blackhole)");
                 JmhBenches.run("org\\.guestmem\\.bench\\.(RamListLookupBench\\.\\w+|GuestMemoryBench\\.(readLong|writeLong)|DirtyMemoryBench\\.setDirtyRange)$",
                         JmhBenches.params("blocks", blocks, "flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, 0, brief, m);
-                JmhBenches.runBestFork("org\\.guestmem\\.bench\\.(DirtyMemoryBench\\.(setDirtyRangeBatch|snapshotAndClear)|GuestMemoryBench\\.\\w+Batch)$",
-                        JmhBenches.params("flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, BEST_OF, m);
+                notes.addAll(interleaved(
+                        () -> NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench", "guest_memory_bench"), args.full(), m),
+                        () -> NativeBenches.repeatBest(nativeBench, List.of("dirty_bench", "guest_memory_bench"), args.full(), List.of(), 1, m),
+                        () -> JmhBenches.runBestFork("org\\.guestmem\\.bench\\.(DirtyMemoryBench\\.(setDirtyRangeBatch|snapshotAndClear)|GuestMemoryBench\\.\\w+Batch)$",
+                                JmhBenches.params("flavor", List.of(membarrier ? "MEMBARRIER" : "FENCE")), args.full(), lib, 1, m)));
                 notes.add(bestOfNote());
                 rows = Comparisons.ram(m, blocks);
                 ResultCharts.lookup(m, args.out(), suite, blocks).ifPresent(charts::add);

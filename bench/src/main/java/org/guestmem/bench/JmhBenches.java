@@ -116,8 +116,9 @@ final class JmhBenches {
     /**
      * Runs the benchmarks matching {@code include} in {@code forks} forks (quick mode: each 3 x 0.3 s warm-up, 3 x
      * 0.5 s measurement; full mode: the annotations' iterations) and records each figure as its best fork's mean,
-     * with {@code best_of_forks}. For figures that move between processes with where the data lands (a fork is
-     * steady, forks differ by up to 1.8x; the C twins vary the same way between runs, and
+     * with {@code best_of_forks}; a figure recorded by an earlier call keeps the better of the two
+     * ({@link Measurements#addJavaBest}). For figures that move between processes with where the data lands (a
+     * fork is steady, forks differ by up to 1.8x; the C twins vary the same way between runs, and
      * {@link NativeBenches#repeatBest} gives them the same number of processes).
      */
     static void runBestFork(String include, Map<String, String[]> params, boolean full, String nativeLib, int forks, Measurements into)
@@ -143,8 +144,7 @@ final class JmhBenches {
                 best = Double.isNaN(best) ? s : throughput ? Math.max(best, s) : Math.min(best, s);
                 n++;
             }
-            ps.put("best_of_forks", Integer.toString(n));
-            into.addJava(name, ps, toNs(best, unit), Double.NaN);
+            into.addJavaBest(name, ps, toNs(best, unit), n);
         }
     }
 

@@ -25,6 +25,31 @@ final class Measurements {
         java.add(new Figure("jmh", benchmark, new TreeMap<>(params), ns, error));
     }
 
+    /**
+     * A JMH figure that is the best (lowest) of {@code forks} forks, merged with an earlier best figure of the same
+     * benchmark and parameters: the lower of the two is kept and {@code best_of_forks} counts every fork of both
+     * (see {@link JmhBenches#runBestFork}, called once per round of {@link BenchRunner#interleaved}).
+     */
+    void addJavaBest(String benchmark, Map<String, String> params, double ns, int forks) {
+        Map<String, String> p = new TreeMap<>(params);
+        p.remove(BEST_OF_FORKS);
+        for (int i = 0; i < java.size(); i++) {
+            Figure f = java.get(i);
+            Map<String, String> q = new TreeMap<>(f.params());
+            String earlier = q.remove(BEST_OF_FORKS);
+            if (earlier != null && f.benchmark().equals(benchmark) && q.equals(p)) {
+                p.put(BEST_OF_FORKS, Integer.toString(Integer.parseInt(earlier) + forks));
+                java.set(i, new Figure("jmh", benchmark, p, Math.min(ns, f.ns()), Double.NaN));
+                return;
+            }
+        }
+        p.put(BEST_OF_FORKS, Integer.toString(forks));
+        java.add(new Figure("jmh", benchmark, p, ns, Double.NaN));
+    }
+
+    /** The parameter of a {@link #addJavaBest} figure that counts the forks it is the best of. */
+    static final String BEST_OF_FORKS = "best_of_forks";
+
     /** A native figure: bench, variant, impl, threads and param of one JSON line. */
     void addNative(String bench, String variant, String impl, int threads, long param, double ns) {
         addNative(bench, variant, impl, threads, param, ns, Map.of());

@@ -55,6 +55,37 @@ class BenchReportTest {
     }
 
     @Test
+    void roundsOfJmhForksKeepTheBestForkAndCountThemAll() {
+        Measurements m = new Measurements();
+        m.addJavaBest("GuestMemoryBench.readLongBatch", Map.of("flavor", "MEMBARRIER"), 3.1, 1);
+        m.addJavaBest("GuestMemoryBench.readLongBatch", Map.of("flavor", "MEMBARRIER"), 2.7, 1);
+        m.addJavaBest("GuestMemoryBench.readLongBatch", Map.of("flavor", "MEMBARRIER"), 2.9, 1);
+        m.addJavaBest("GuestMemoryBench.readLongBatch", Map.of("flavor", "FENCE"), 5.0, 2); // other params: a figure of its own
+        Measurements.Figure membarrier = m.java("GuestMemoryBench.readLongBatch", "flavor=MEMBARRIER").orElseThrow();
+        assertEquals(2.7, membarrier.ns(), 1e-12);
+        assertEquals("3", membarrier.params().get(Measurements.BEST_OF_FORKS));
+        Measurements.Figure fence = m.java("GuestMemoryBench.readLongBatch", "flavor=FENCE").orElseThrow();
+        assertEquals(5.0, fence.ns(), 1e-12);
+        assertEquals("2", fence.params().get(Measurements.BEST_OF_FORKS));
+        assertEquals(2, m.javaFigures().size());
+    }
+
+    @Test
+    void interleavedRoundsTakeTurnsAndReportEachNoteOnce() throws Exception {
+        List<String> order = new java.util.ArrayList<>();
+        List<String> notes = BenchRunner.interleaved(
+                () -> { order.add("C all"); return List.of("native x skipped"); },
+                () -> { order.add("C goal"); return List.of("native x skipped"); },
+                () -> order.add("Java"));
+        assertEquals(List.of("native x skipped"), notes);
+        List<String> expected = new java.util.ArrayList<>(List.of("C all", "Java"));
+        for (int round = 1; round < BenchRunner.BEST_OF; round++) {
+            expected.addAll(List.of("C goal", "Java"));
+        }
+        assertEquals(expected, order);
+    }
+
+    @Test
     void pairsEachFlavorWithItsLiburcuFlavor() {
         Measurements m = new Measurements();
         m.addJava("RcuReadBench.readSectionBatch", Map.of("flavor", "MEMBARRIER"), 3.0, 0);
