@@ -136,14 +136,14 @@ public final class BenchRunner {
             List<Comparison> rows;
             List<String> charts = new ArrayList<>();
             if (suite.equals("rcu")) {
-                JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench\\.(readSection|readerHandle)2?|ReadSideFloorBench\\.\\w+"
+                JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench\\.(readSection|readerHandle)2?|ReadSideFloorBench\\.(threadLocal|offHeapWords|offHeapWordsPlain|onHeapWords|heapWordsGlobalGp|heapWordsHeapGp)"
                                 + "|LockReadBench\\.(baseline|reentrantReadLock2?|stampedOptimistic2?)|RcuSynchronizeBench\\.\\w+|RcuCallbackBench\\.\\w+)$",
                         JmhBenches.params("flavor", flavors), args.full(), lib, 0, brief, m);
                 // The read side's goal rows: the best of BEST_OF processes on both sides, C and Java in turn.
                 notes.addAll(interleaved(
                         () -> NativeBenches.run(nativeBench, List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench", "rwlock_bench"), args.full(), m),
                         () -> NativeBenches.repeatBest(nativeBench, NativeBenches.LIBURCU_PEERS, args.full(), List.of("--read-only"), 1, m),
-                        () -> JmhBenches.runBestFork("org\\.guestmem\\.bench\\.(RcuReadBench\\.\\w+Batch2?|LockReadBench\\.reentrantReadLockBatch2?)$",
+                        () -> JmhBenches.runBestFork("org\\.guestmem\\.bench\\.((RcuReadBench|ReadSideFloorBench)\\.\\w+Batch2?|LockReadBench\\.reentrantReadLockBatch2?)$",
                                 JmhBenches.params("flavor", flavors), args.full(), lib, 1, m)));
                 notes.add(bestOfNote());
                 rows = Comparisons.rcu(m);

@@ -103,6 +103,14 @@ final class Comparisons {
                 m.java("ReadSideFloorBench.heapWordsGlobalGp"), "liburcu-memb lock+unlock", memb, NONE));
         rows.add(new Comparison("floor: the library's path: CTR/WAITING on the reader, GP_CTR's heap copy",
                 m.java("ReadSideFloorBench.heapWordsHeapGp"), "liburcu-memb lock+unlock", memb, NONE));
+        for (int t : List.of(1, 2)) {
+            String suffix = t == 1 ? "" : "2";
+            Optional<Measurements.Figure> qsbr = m.nativeFigure("read", "impl=liburcu-qsbr", "threads=" + t);
+            rows.add(new Comparison("floor: an empty section (the loop and its compiler barrier), " + threads(t),
+                    m.java("ReadSideFloorBench.emptySectionBatch" + suffix), "liburcu-qsbr lock+unlock (empty)", qsbr, NONE));
+            rows.add(new Comparison("floor: a QSBR section's depth bookkeeping alone (store in; test, store out), " + threads(t),
+                    m.java("ReadSideFloorBench.depthBatch" + suffix), "liburcu-qsbr lock+unlock (empty)", qsbr, NONE));
+        }
         for (String load : List.of("idle", "busy")) {
             for (String f : FLAVORS) {
                 rows.add(new Comparison("synchronize() " + f + ", " + (load.equals("idle") ? "1 idle reader" : "busy readers"),
@@ -141,6 +149,11 @@ final class Comparisons {
                 + " readers paid before their words moved to the heap), the same plain, on one Java object, the previous"
                 + " release's path (heap CTR/WAITING, GP_CTR through a constant global segment) and the library's path"
                 + " (heap CTR/WAITING, GP_CTR's heap copy); the handle rows add the owner check and the nesting test");
+        notes.add("QSBR floor rows (timed as the goal rows): liburcu qsbr's read section is empty, so its row is the"
+                + " C loop's own cost, one iteration per cycle; C2 unrolls the same empty loop (the 'empty section'"
+                + " row). A Java QSBR section keeps its depth so that misuse throws (close without read, quiescentState()"
+                + " or threadOffline() inside a section): the 'depth bookkeeping' row is that alone, and the handle row"
+                + " adds the owner check (WrongThreadException) to it");
         notes.add("synchronize, 1 idle reader: registered and blocked outside any section (QSBR: offline) on both sides");
         notes.add("callRcu batch + drain: drain() makes the reclaimer skip its batching delay, while liburcu's"
                 + " call_rcu thread sleeps about 10 ms before taking each batch, so that row compares batching policies;"

@@ -16,11 +16,13 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -43,6 +45,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * <li>{@code heapWordsHeapGp}: the library's path: CTR and WAITING on fields of the reader object, GP_CTR's
  *     heap copy in an object of its own that the reader references (as {@code RcuReader} reaches its
  *     {@code GpMirror}).</li>
+ * </ul>
+ * The {@code …Batch} floors are timed as the read-side goal rows are ({@link RcuReadBench#BATCH} sections per
+ * call, a compiler-only barrier in each), for the QSBR rows, whose peer (liburcu qsbr) has an empty section:
+ * <ul>
+ * <li>{@code emptySectionBatch}: the loop and its barrier alone, the Java twin of the liburcu qsbr loop.</li>
+ * <li>{@code depthBatch}: the least a section that keeps the misuse checks must do: store its depth on
+ *     entry, test and store it on exit (a close without a read must throw; quiescentState() and
+ *     threadOffline() inside a section too), on a field of a Java object. {@code RcuReader.Qsbr} adds the
+ *     owner check.</li>
  * </ul>
  * None of these is a guestmem feature; they are reference points, reported beside liburcu's memb read side.
  */
@@ -74,6 +85,8 @@ public class ReadSideFloorBench {
         long gp = RcuReaderTableDescriptor.GP_INITIAL;
         long ctr;
         long waiting;
+        /** The stand-in for a QSBR reader's depth (and online flag); this benchmark thread only. */
+        int depth = 1;
         /** The stand-in for the reader's reference to GP_CTR's heap copy. */
         HeapWords gpCopy;
     }
@@ -163,5 +176,41 @@ public class ReadSideFloorBench {
         CTR.setRelease(h, 0L);
         RcuFences.readerCompilerOnly();
         return (long) WAITING.getAcquire(h);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RcuReadBench.BATCH)
+    public void emptySectionBatch() {
+        for (int k = 0; k < RcuReadBench.BATCH; k++) {
+            RcuFences.readerCompilerOnly();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RcuReadBench.BATCH)
+    @Threads(2)
+    public void emptySectionBatch2() {
+        emptySectionBatch();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RcuReadBench.BATCH)
+    public void depthBatch() {
+        HeapWords h = heap;
+        for (int k = 0; k < RcuReadBench.BATCH; k++) {
+            h.depth = 3; // online, depth 1 (RcuReader.Qsbr's encoding)
+            RcuFences.readerCompilerOnly();
+            if (h.depth != 3) {
+                throw new IllegalStateException("depth " + h.depth);
+            }
+            h.depth = 1;
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RcuReadBench.BATCH)
+    @Threads(2)
+    public void depthBatch2() {
+        depthBatch();
     }
 }
