@@ -53,8 +53,8 @@ static inline int32_t page_span(const gm_dirty_table *t, uint64_t ram_addr, uint
     return *end > t->chunk_count * t->chunk_pages ? -ERANGE : 0;
 }
 
-/* Pages [first, end) of table t (covered), chunk by chunk; out of line so that the one-page path of
- * gm_dirty_set_range (a device's store) needs no saved registers. */
+/* Pages [first, end) of table t (covered), chunk by chunk; out of line, so that the one-word path of
+ * gm_dirty_set_range (a device's store: one page, or a few in one word) needs no saved registers. */
 static __attribute__((noinline)) void set_span(const gm_dirty_table *t, uint64_t first, uint64_t end)
 {
     uint64_t pages = t->chunk_pages, chunk_shift = (uint64_t)__builtin_ctzll(pages);
@@ -66,33 +66,54 @@ static __attribute__((noinline)) void set_span(const gm_dirty_table *t, uint64_t
     }
 }
 
+/* Marks the pages of bytes [ram_addr, last_addr] (last_addr >= ram_addr) for one client's table t. */
+static inline int32_t set_in_table(const gm_dirty_table *t, uint64_t ram_addr, uint64_t last_addr)
+{
+    if (t == NULL) {
+        return -ESHUTDOWN;
+    }
+    uint64_t shift = t->page_shift, pages = t->chunk_pages, chunk_shift = (uint64_t)__builtin_ctzll(pages);
+    uint64_t page = ram_addr >> shift, last = last_addr >> shift;
+    if ((last >> chunk_shift) >= t->chunk_count) {
+        return -ERANGE;
+    }
+    if ((page >> 6) != (last >> 6)) {
+        set_span(t, page, last + 1);
+        return 0;
+    }
+    /* One word (chunk_pages is a power of two >= 64, so one chunk too): the pages' bits in one RMW. */
+    uint64_t bit = page & (pages - 1);
+    uint64_t mask = (~0ULL << (bit & 63)) & (~0ULL >> (63 - (last & 63)));
+    uint64_t *words = chunk_at(t, page >> chunk_shift);                          /* DR-2 */
+    __atomic_fetch_or(&words[bit >> 6], mask, __ATOMIC_SEQ_CST);                 /* DS-1, pairs with DT-2 */
+    return 0;
+}
+
+/* More than one client: each client's table in turn. */
+static __attribute__((noinline)) int32_t set_for_clients(const gm_dirty_root *root, uint64_t ram_addr, uint64_t last_addr,
+                                                         uint32_t client_mask)
+{
+    for (uint32_t m = client_mask; m != 0; m &= m - 1) {
+        int32_t rc = set_in_table(table_of(root, __builtin_ctz(m)), ram_addr, last_addr); /* DR-1 */
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
 GM_API int32_t gm_dirty_set_range(const gm_dirty_root *root, uint64_t ram_addr, uint64_t len, uint32_t client_mask)
 {
     if (root == NULL || (client_mask & ~GM_DIRTY_MASK_ALL) != 0 || ram_addr + len < ram_addr) {
         return -EINVAL;
     }
-    if (len == 0) {
+    if (len == 0 || client_mask == 0) {
         return 0;
     }
-    for (uint32_t m = client_mask; m != 0; m &= m - 1) {
-        const gm_dirty_table *t = table_of(root, __builtin_ctz(m));             /* DR-1 */
-        if (t == NULL) {
-            return -ESHUTDOWN;
-        }
-        uint64_t shift = t->page_shift, pages = t->chunk_pages, chunk_shift = (uint64_t)__builtin_ctzll(pages);
-        uint64_t page = ram_addr >> shift, last = (ram_addr + len - 1) >> shift;
-        if ((last >> chunk_shift) >= t->chunk_count) {
-            return -ERANGE;
-        }
-        if (page != last) {
-            set_span(t, page, last + 1);
-            continue;
-        }
-        uint64_t bit = page & (pages - 1);
-        uint64_t *words = chunk_at(t, page >> chunk_shift);                      /* DR-2 */
-        __atomic_fetch_or(&words[bit >> 6], 1ULL << (bit & 63), __ATOMIC_SEQ_CST); /* DS-1, pairs with DT-2 */
+    if ((client_mask & (client_mask - 1)) != 0) {
+        return set_for_clients(root, ram_addr, ram_addr + len - 1, client_mask);
     }
-    return 0;
+    return set_in_table(table_of(root, __builtin_ctz(client_mask)), ram_addr, ram_addr + len - 1); /* DR-1 */
 }
 
 GM_API int32_t gm_dirty_test(const gm_dirty_root *root, uint64_t ram_addr, uint64_t len, int32_t client)

@@ -100,6 +100,13 @@ static void layout_and_errors(void)
        "one byte marks bit 5 of word 0 of chunk 0, for the migration client only");
     ok(gm_dirty_test(&droot, 5 * PAGE, PAGE, GM_DIRTY_MIGRATION) == 1 && gm_dirty_test(&droot, 6 * PAGE, 10 * PAGE, GM_DIRTY_MIGRATION) == 0
        && gm_dirty_test(&droot, 5 * PAGE, 1, GM_DIRTY_VGA) == 0, "gm_dirty_test sees that bit and no other");
+    ok(gm_dirty_set_range(&droot, 10 * PAGE + 7, 3 * PAGE, GM_DIRTY_MASK_MIGRATION) == 0
+       && word_of(GM_DIRTY_MIGRATION, 0) == ((1ULL << 5) | (0xfULL << 10)) && word_of(GM_DIRTY_VGA, 0) == 0,
+       "pages 10..13 in one word (one RMW): bits 10..13 added to bit 5, migration only");
+    ok(gm_dirty_set_range(&droot, 20 * PAGE, 2 * PAGE, GM_DIRTY_MASK_VGA | GM_DIRTY_MASK_CODE) == 0
+       && word_of(GM_DIRTY_VGA, 0) == 0x3ULL << 20 && word_of(GM_DIRTY_CODE, 0) == 0x3ULL << 20
+       && word_of(GM_DIRTY_MIGRATION, 0) == ((1ULL << 5) | (0xfULL << 10)),
+       "pages 20..21 for two clients: bits 20..21 of each, the third client untouched");
     /* pages 60..70: the end of chunk 0 (bits 60..63 of its word 0) and the start of chunk 1 (bits 0..6) */
     ok(gm_dirty_set_range(&droot, 60 * PAGE + 100, 10 * PAGE, GM_DIRTY_MASK_NOCODE) == 0, "a range across two chunks");
     int all = 1;
