@@ -124,6 +124,7 @@ static void layout_and_errors(void)
     ok(gm_dirty_set_range(&droot, 0, 0, GM_DIRTY_MASK_ALL) == 0 && gm_dirty_test(&droot, 0, 0, GM_DIRTY_CODE) == 0,
        "an empty range marks nothing and is clean");
     ok(gm_dirty_set_range(&droot, 127 * PAGE, PAGE + 1, GM_DIRTY_MASK_VGA) == -ERANGE
+       && gm_dirty_set_range(&droot, 128 * PAGE, 1, GM_DIRTY_MASK_VGA | GM_DIRTY_MASK_CODE) == -ERANGE
        && gm_dirty_test(&droot, 128 * PAGE, 1, GM_DIRTY_VGA) == -ERANGE, "-ERANGE past the covered RAM");
     ok(gm_dirty_set_range(&droot, 0, 1, 0x8) == -EINVAL && gm_dirty_set_range(NULL, 0, 1, 1) == -EINVAL
        && gm_dirty_set_range(&droot, ~0ULL - 4, 8, 1) == -EINVAL && gm_dirty_test(&droot, 0, 1, 3) == -EINVAL
@@ -150,7 +151,8 @@ static void layout_and_errors(void)
     munmap(host, 8 * PAGE);
 
     gm_dirty_root closed = {{0, 0, 0}};
-    ok(gm_dirty_set_range(&closed, 0, 1, GM_DIRTY_MASK_VGA) == -ESHUTDOWN && gm_dirty_test(&closed, 0, 1, 0) == -ESHUTDOWN,
+    ok(gm_dirty_set_range(&closed, 0, 1, GM_DIRTY_MASK_VGA) == -ESHUTDOWN && gm_dirty_test(&closed, 0, 1, 0) == -ESHUTDOWN
+       && gm_dirty_set_range(&closed, 0, 1, GM_DIRTY_MASK_ALL) == -ESHUTDOWN,
        "-ESHUTDOWN once the DirtyMemory is closed (root entries 0)");
     free_bitmaps();
 }

@@ -144,9 +144,9 @@ public final class BenchRunner {
                 // The read side's goal rows: the best of BEST_OF processes on both sides, C and Java in turn.
                 notes.addAll(interleaved(
                         () -> NativeBenches.run(nativeBench, List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench", "rwlock_bench"), args.full(), m),
-                        () -> NativeBenches.repeatBest(nativeBench, NativeBenches.LIBURCU_PEERS, args.full(), List.of("--read-only"), 1, m),
-                        () -> JmhBenches.runBestFork("org\\.guestmem\\.bench\\.((RcuReadBench|ReadSideFloorBench)\\.\\w+Batch2?|LockReadBench\\.reentrantReadLockBatch2?)$",
-                                JmhBenches.params("flavor", flavors), args.full(), lib, 1, m)));
+                        () -> NativeBenches.runAgain(nativeBench, NativeBenches.LIBURCU_PEERS, args.full(), List.of("--read-only"), m),
+                        () -> JmhBenches.runOneFork("org\\.guestmem\\.bench\\.((RcuReadBench|ReadSideFloorBench)\\.\\w+Batch2?|LockReadBench\\.reentrantReadLockBatch2?)$",
+                                JmhBenches.params("flavor", flavors), args.full(), lib, m)));
                 notes.add(bestOfNote());
                 rows = Comparisons.rcu(m);
                 notes.addAll(Comparisons.rcuNotes(m));
@@ -181,12 +181,12 @@ public final class BenchRunner {
                         args.full(), lib, 0, brief, m);
                 notes.addAll(interleaved(
                         () -> NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench", "guest_memory_bench"), args.full(), m),
-                        () -> NativeBenches.repeatBest(nativeBench, List.of("dirty_bench", "guest_memory_bench"), args.full(), List.of(), 1, m),
+                        () -> NativeBenches.runAgain(nativeBench, List.of("dirty_bench", "guest_memory_bench"), args.full(), List.of(), m),
                         () -> {
-                            JmhBenches.runBestFork("org\\.guestmem\\.bench\\.(DirtyMemoryBench\\.(setDirtyRangeBatch|snapshotAndClear)|GuestMemoryBench\\.\\w+Batch)$",
-                                    JmhBenches.params("flavor", List.of(flavor)), args.full(), lib, 1, m);
-                            JmhBenches.runBestFork("org\\.guestmem\\.bench\\.RamListLookupBench\\.miss\\w+$",
-                                    JmhBenches.params("blocks", List.of(Comparisons.MISS_GOAL_BLOCKS)), args.full(), lib, 1, m);
+                            JmhBenches.runOneFork("org\\.guestmem\\.bench\\.(DirtyMemoryBench\\.(setDirtyRangeBatch|snapshotAndClear)|GuestMemoryBench\\.\\w+Batch)$",
+                                    JmhBenches.params("flavor", List.of(flavor)), args.full(), lib, m);
+                            JmhBenches.runOneFork("org\\.guestmem\\.bench\\.RamListLookupBench\\.miss\\w+$",
+                                    JmhBenches.params("blocks", List.of(Comparisons.MISS_GOAL_BLOCKS)), args.full(), lib, m);
                         }));
                 notes.add(bestOfNote());
                 rows = Comparisons.ram(m, blocks);

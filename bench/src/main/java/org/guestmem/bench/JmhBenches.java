@@ -56,9 +56,7 @@ final class JmhBenches {
      */
     static void run(String include, Map<String, String[]> params, boolean full, String nativeLib, int threads, boolean brief,
             boolean best, Measurements into) throws RunnerException {
-        ChainedOptionsBuilder opt = new OptionsBuilder().include(include).shouldFailOnError(false)
-                .jvmArgsAppend("-Dguestmem.native.lib=" + nativeLib);
-        params.forEach(opt::param);
+        ChainedOptionsBuilder opt = options(include, params, nativeLib);
         if (threads > 0) {
             opt.threads(threads);
         }
@@ -113,38 +111,31 @@ final class JmhBenches {
         return ps;
     }
 
-    /**
-     * Runs the benchmarks matching {@code include} in {@code forks} forks (quick mode: each 3 x 0.3 s warm-up, 3 x
-     * 0.5 s measurement; full mode: the annotations' iterations) and records each figure as its best fork's mean,
-     * with {@code best_of_forks}; a figure recorded by an earlier call keeps the better of the two
-     * ({@link Measurements#addJavaBest}). For figures that move between processes with where the data lands (a
-     * fork is steady, forks differ by up to 1.8x; the C twins vary the same way between runs, and
-     * {@link NativeBenches#repeatBest} gives them the same number of processes).
-     */
-    static void runBestFork(String include, Map<String, String[]> params, boolean full, String nativeLib, int forks, Measurements into)
-            throws RunnerException {
+    /** The options every run shares: which benchmarks, their @Param overrides, the native library path. */
+    private static ChainedOptionsBuilder options(String include, Map<String, String[]> params, String nativeLib) {
         ChainedOptionsBuilder opt = new OptionsBuilder().include(include).shouldFailOnError(false)
-                .jvmArgsAppend("-Dguestmem.native.lib=" + nativeLib).forks(forks);
+                .jvmArgsAppend("-Dguestmem.native.lib=" + nativeLib);
         params.forEach(opt::param);
+        return opt;
+    }
+
+    /**
+     * One fork of each benchmark matching {@code include} (quick mode: 3 x 0.3 s warm-up, 3 x 0.5 s measurement;
+     * full mode: the annotations' iterations), each figure the fork's mean, kept if it beats the figure of an
+     * earlier fork ({@link Measurements#addJavaBest}). One round of {@link BenchRunner#interleaved}: for
+     * figures that move between processes with where the data lands and with the machine's slow minutes, as
+     * the C twins' figures do between runs ({@link NativeBenches#runAgain}).
+     */
+    static void runOneFork(String include, Map<String, String[]> params, boolean full, String nativeLib, Measurements into)
+            throws RunnerException {
+        ChainedOptionsBuilder opt = options(include, params, nativeLib).forks(1);
         if (!full) {
             opt.warmupIterations(3).warmupTime(TimeValue.milliseconds(300))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(500));
         }
-        Collection<RunResult> results = runWaitingForLock(new Runner(opt.build(), new Progress(System.out)));
-        for (RunResult r : results) {
-            BenchmarkParams p = r.getParams();
-            String name = shortName(p);
-            Map<String, String> ps = params(p);
+        for (RunResult r : runWaitingForLock(new Runner(opt.build(), new Progress(System.out)))) {
             String unit = r.getPrimaryResult().getScoreUnit();
-            boolean throughput = unit.startsWith("ops/");
-            double best = Double.NaN;
-            int n = 0;
-            for (BenchmarkResult b : r.getBenchmarkResults()) {
-                double s = b.getPrimaryResult().getScore();
-                best = Double.isNaN(best) ? s : throughput ? Math.max(best, s) : Math.min(best, s);
-                n++;
-            }
-            into.addJavaBest(name, ps, toNs(best, unit), n);
+            into.addJavaBest(shortName(r.getParams()), params(r.getParams()), toNs(r.getPrimaryResult().getScore(), unit));
         }
     }
 

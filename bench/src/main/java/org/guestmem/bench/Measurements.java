@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Every figure of one run, in nanoseconds per operation: JMH results (benchmark {@code Class.method} and
@@ -26,29 +27,18 @@ final class Measurements {
     }
 
     /**
-     * A JMH figure that is the best (lowest) of {@code forks} forks, merged with an earlier best figure of the same
-     * benchmark and parameters: the lower of the two is kept and {@code best_of_forks} counts every fork of both
-     * (see {@link JmhBenches#runBestFork}, called once per round of {@link BenchRunner#interleaved}).
+     * One JMH fork's figure of a repeated benchmark ({@link JmhBenches#runOneFork}, once per round of
+     * {@link BenchRunner#interleaved}): see {@link #keepBest}; the same benchmark with the same parameters is
+     * the same figure.
      */
-    void addJavaBest(String benchmark, Map<String, String> params, double ns, int forks) {
+    void addJavaBest(String benchmark, Map<String, String> params, double ns) {
         Map<String, String> p = new TreeMap<>(params);
-        p.remove(BEST_OF_FORKS);
-        for (int i = 0; i < java.size(); i++) {
-            Figure f = java.get(i);
+        keepBest(java, new Figure("jmh", benchmark, p, ns, Double.NaN), f -> {
             Map<String, String> q = new TreeMap<>(f.params());
-            String earlier = q.remove(BEST_OF_FORKS);
-            if (earlier != null && f.benchmark().equals(benchmark) && q.equals(p)) {
-                p.put(BEST_OF_FORKS, Integer.toString(Integer.parseInt(earlier) + forks));
-                java.set(i, new Figure("jmh", benchmark, p, Math.min(ns, f.ns()), Double.NaN));
-                return;
-            }
-        }
-        p.put(BEST_OF_FORKS, Integer.toString(forks));
-        java.add(new Figure("jmh", benchmark, p, ns, Double.NaN));
+            q.remove(BEST_OF);
+            return f.benchmark().equals(benchmark) && q.equals(p);
+        });
     }
-
-    /** The parameter of a {@link #addJavaBest} figure that counts the forks it is the best of. */
-    static final String BEST_OF_FORKS = "best_of_forks";
 
     /** A native figure: bench, variant, impl, threads and param of one JSON line. */
     void addNative(String bench, String variant, String impl, int threads, long param, double ns) {
@@ -70,26 +60,38 @@ final class Measurements {
     }
 
     /**
-     * As {@link #addNative(String, String, String, int, long, double, Map)}, for a repeated process: the
-     * figure with the same bench, variant, impl, threads and param keeps the lower of the two (the best
-     * process), and the figure counts the processes it was the best of ({@code best_of}).
+     * As {@link #addNative(String, String, String, int, long, double, Map)}, for a repeated process: see
+     * {@link #keepBest}; the same bench, variant, impl, threads and param is the same figure (the further
+     * fields, such as a checksum, may differ between processes).
      */
     void addNativeBest(String bench, String variant, String impl, int threads, long param, double ns, Map<String, String> extra) {
         Map<String, String> p = nativeParams(variant, impl, threads, param, extra);
-        for (int i = 0; i < natives.size(); i++) {
-            Figure f = natives.get(i);
-            Map<String, String> q = f.params();
-            if (f.benchmark().equals(bench) && variant.equals(q.get("variant")) && impl.equals(q.get("impl"))
-                    && p.get("threads").equals(q.get("threads")) && p.get("param").equals(q.get("param"))) {
-                int n = Integer.parseInt(q.getOrDefault("best_of", "1")) + 1;
-                Figure keep = ns < f.ns() ? new Figure("native", bench, p, ns, Double.NaN) : f;
+        keepBest(natives, new Figure("native", bench, p, ns, Double.NaN), f -> f.benchmark().equals(bench)
+                && NATIVE_KEY.stream().allMatch(k -> p.get(k).equals(f.params().get(k))));
+    }
+
+    private static final List<String> NATIVE_KEY = List.of("variant", "impl", "threads", "param");
+
+    /** The parameter that counts the processes (C runs or JMH forks) a figure is the best of. */
+    static final String BEST_OF = "best_of";
+
+    /**
+     * Replaces the figure of {@code in} that {@code same} picks with the lower of it and {@code candidate},
+     * counting in {@link #BEST_OF} the processes it is the best of (a figure without the count is one); adds
+     * {@code candidate} when there is none.
+     */
+    private static void keepBest(List<Figure> in, Figure candidate, Predicate<Figure> same) {
+        for (int i = 0; i < in.size(); i++) {
+            Figure f = in.get(i);
+            if (same.test(f)) {
+                Figure keep = candidate.ns() < f.ns() ? candidate : f;
                 Map<String, String> kp = new TreeMap<>(keep.params());
-                kp.put("best_of", Integer.toString(n));
-                natives.set(i, new Figure("native", bench, kp, keep.ns(), Double.NaN));
+                kp.put(BEST_OF, Integer.toString(Integer.parseInt(f.params().getOrDefault(BEST_OF, "1")) + 1));
+                in.set(i, new Figure(keep.source(), keep.benchmark(), kp, keep.ns(), Double.NaN));
                 return;
             }
         }
-        natives.add(new Figure("native", bench, p, ns, Double.NaN));
+        in.add(candidate);
     }
 
     /** The JMH figure of {@code Class.method} whose parameters include every {@code key=value} given. */

@@ -55,21 +55,12 @@ final class NativeBenches {
     }
 
     /**
-     * Runs {@code names} again, {@code times} more times each, with {@code extraArgs}; each figure keeps the best
-     * process ({@link Measurements#addNativeBest}). For figures that vary between processes with where their
-     * data lands, as the JMH side's best fork ({@link JmhBenches#runBestFork}) does for Java.
+     * Runs {@code names} once more with {@code extraArgs}; each figure keeps the better of this process and the
+     * earlier ones ({@link Measurements#addNativeBest}). A later round of {@link BenchRunner#interleaved}.
      */
-    static List<String> repeatBest(Path dir, List<String> names, boolean full, List<String> extraArgs, int times, Measurements into)
+    static List<String> runAgain(Path dir, List<String> names, boolean full, List<String> extraArgs, Measurements into)
             throws IOException, InterruptedException {
-        List<String> notes = new ArrayList<>();
-        for (int i = 0; i < times; i++) {
-            for (String note : run(dir, names, full, extraArgs, true, into)) {
-                if (!notes.contains(note)) {
-                    notes.add(note);
-                }
-            }
-        }
-        return notes;
+        return run(dir, names, full, extraArgs, true, into);
     }
 
     private static List<String> run(Path dir, List<String> names, boolean full, List<String> extraArgs, boolean best, Measurements into)
