@@ -70,31 +70,54 @@ public final class BenchRunner {
     }
 
     /**
-     * {@link #BEST_OF} rounds of one C process, then one JMH fork of each Java goal benchmark: the first round
-     * runs {@code firstNative} (every figure of the peers), later rounds {@code laterNative} (the goal figures
-     * again); each side keeps its best process ({@link Measurements#addNativeBest},
-     * {@link Measurements#addJavaBest}). Taking turns puts each side's processes in the same minutes, so a
-     * change of the machine's speed during the run (other tenants, clock) reaches both sides' best figures
-     * alike instead of one side only. Returns the native notes, each once.
+     * One C peer process and the JMH forks whose rows are compared with its figures, run back to back in each
+     * round of {@link #interleaved(List)}: the first round runs {@code firstNative} (every figure of the peer),
+     * later rounds {@code laterNative} (its goal figures again, or nothing).
      */
-    static List<String> interleaved(NativeStep firstNative, NativeStep laterNative, JavaStep javaFork) throws Exception {
+    record Turn(NativeStep firstNative, NativeStep laterNative, JavaStep javaForks) {
+    }
+
+    /**
+     * {@link #BEST_OF} rounds of every turn in order: a C process, then at once the JMH forks measured against
+     * it (one fork each); each side keeps its best process ({@link Measurements#addNativeBest},
+     * {@link Measurements#addJavaBest}). The two halves of a ratio are measured seconds apart, so a change of
+     * the machine's speed (other tenants, clock) that lasts a few seconds or longer reaches both of them, and
+     * over the rounds both sides' best figures come from its fast minutes. Returns the native notes, each once.
+     */
+    static List<String> interleaved(List<Turn> turns) throws Exception {
         List<String> notes = new ArrayList<>();
         for (int round = 0; round < BEST_OF; round++) {
-            System.out.println("bench: goal rows, round " + (round + 1) + " of " + BEST_OF + " (C, then Java)");
-            for (String note : (round == 0 ? firstNative : laterNative).run()) {
-                if (!notes.contains(note)) {
-                    notes.add(note);
+            System.out.println("bench: goal rows, round " + (round + 1) + " of " + BEST_OF
+                    + " (each C peer, then at once the Java forks compared with it)");
+            for (Turn turn : turns) {
+                for (String note : (round == 0 ? turn.firstNative() : turn.laterNative()).run()) {
+                    if (!notes.contains(note)) {
+                        notes.add(note);
+                    }
                 }
+                turn.javaForks().run();
             }
-            javaFork.run();
         }
         return notes;
+    }
+
+    /**
+     * The turn of C peer executable {@code exe} (every figure in the first round, then again with
+     * {@code laterArgs}) and one JMH fork of each benchmark matching {@code include}.
+     */
+    private static Turn peerTurn(Path nativeBench, String exe, List<String> laterArgs, String include, Map<String, String[]> params,
+            Args args, String lib, Measurements m) {
+        return new Turn(
+                () -> NativeBenches.run(nativeBench, List.of(exe), args.full(), m),
+                () -> NativeBenches.runAgain(nativeBench, List.of(exe), args.full(), laterArgs, m),
+                () -> JmhBenches.runOneFork(include, params, args.full(), lib, m));
     }
 
     static String bestOfNote() {
         return "goal rows of the read side, GuestMemory, DirtyMemory and the lookup miss at " + Comparisons.MISS_GOAL_BLOCKS
                 + " blocks: the best of " + BEST_OF + " processes on each side,"
-                + " in " + BEST_OF + " rounds of one C process then one JMH fork (each figure a process's mean):"
+                + " in " + BEST_OF + " rounds in which each C peer process is followed at once by one JMH fork of each row"
+                + " compared with it (each figure a process's mean):"
                 + " a process is steady, but processes differ by up to 1.8x on both sides with where their data lands"
                 + " (the C twin's readLong took 2.47 to 4.50 ns in six runs of one build), and this shared machine has"
                 + " slow minutes (the same JMH fork took 0.85 or 1.5 ns); each row's JSON says best_of";
@@ -141,12 +164,25 @@ public final class BenchRunner {
                 JmhBenches.run("org\\.guestmem\\.bench\\.(RcuReadBench\\.(readSection|readerHandle)2?|ReadSideFloorBench\\.(threadLocal|offHeapWords|offHeapWordsPlain|onHeapWords|heapWordsGlobalGp|heapWordsHeapGp)"
                                 + "|LockReadBench\\.(baseline|reentrantReadLock2?|stampedOptimistic2?)|RcuSynchronizeBench\\.\\w+|RcuCallbackBench\\.\\w+)$",
                         JmhBenches.params("flavor", flavors), args.full(), lib, 0, brief, m);
-                // The read side's goal rows: the best of BEST_OF processes on both sides, C and Java in turn.
-                notes.addAll(interleaved(
-                        () -> NativeBenches.run(nativeBench, List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench", "rwlock_bench"), args.full(), m),
-                        () -> NativeBenches.runAgain(nativeBench, NativeBenches.LIBURCU_PEERS, args.full(), List.of("--read-only"), m),
-                        () -> JmhBenches.runOneFork("org\\.guestmem\\.bench\\.((RcuReadBench|ReadSideFloorBench)\\.\\w+Batch2?|LockReadBench\\.reentrantReadLockBatch2?)$",
-                                JmhBenches.params("flavor", flavors), args.full(), lib, m)));
+                // The read side's goal rows: the best of BEST_OF processes on both sides, each flavor's liburcu peer
+                // and its Java forks back to back (the QSBR floor rows with QSBR, whose goal they explain).
+                List<Turn> turns = new ArrayList<>();
+                for (String flavor : flavors) {
+                    String peer = NativeBenches.liburcuPeer(flavor);
+                    String floor = flavor.equals("QSBR") ? "|ReadSideFloorBench\\.\\w+Batch2?" : "";
+                    turns.add(peerTurn(nativeBench, peer, List.of("--read-only"),
+                            "org\\.guestmem\\.bench\\.(RcuReadBench\\.\\w+Batch2?" + floor + ")$",
+                            JmhBenches.params("flavor", List.of(flavor)), args, lib, m));
+                }
+                List<String> others = new ArrayList<>(NativeBenches.LIBURCU_PEERS); // a peer of a flavor this machine lacks
+                flavors.forEach(f -> others.remove(NativeBenches.liburcuPeer(f)));
+                others.add("rwlock_bench");
+                turns.add(new Turn(
+                        () -> NativeBenches.run(nativeBench, others, args.full(), m),
+                        List::of, // the lock rows' goal is Java against Java
+                        () -> JmhBenches.runOneFork("org\\.guestmem\\.bench\\.LockReadBench\\.reentrantReadLockBatch2?$",
+                                Map.of(), args.full(), lib, m)));
+                notes.addAll(interleaved(turns));
                 notes.add(bestOfNote());
                 rows = Comparisons.rcu(m);
                 notes.addAll(Comparisons.rcuNotes(m));
@@ -179,15 +215,17 @@ public final class BenchRunner {
                 List<Integer> missBlocks = blocks.stream().filter(b -> b != Comparisons.MISS_GOAL_BLOCKS).toList();
                 JmhBenches.run("org\\.guestmem\\.bench\\.RamListLookupBench\\.miss\\w+$", JmhBenches.params("blocks", missBlocks),
                         args.full(), lib, 0, brief, m);
-                notes.addAll(interleaved(
-                        () -> NativeBenches.run(nativeBench, List.of("lookup_bench", "dirty_bench", "guest_memory_bench"), args.full(), m),
-                        () -> NativeBenches.runAgain(nativeBench, List.of("dirty_bench", "guest_memory_bench"), args.full(), List.of(), m),
-                        () -> {
-                            JmhBenches.runOneFork("org\\.guestmem\\.bench\\.(DirtyMemoryBench\\.(setDirtyRangeBatch|snapshotAndClear)|GuestMemoryBench\\.\\w+Batch)$",
-                                    JmhBenches.params("flavor", List.of(flavor)), args.full(), lib, m);
-                            JmhBenches.runOneFork("org\\.guestmem\\.bench\\.RamListLookupBench\\.miss\\w+$",
-                                    JmhBenches.params("blocks", List.of(Comparisons.MISS_GOAL_BLOCKS)), args.full(), lib, m);
-                        }));
+                Map<String, String[]> flavorParam = JmhBenches.params("flavor", List.of(flavor));
+                notes.addAll(interleaved(List.of(
+                        peerTurn(nativeBench, "dirty_bench", List.of(),
+                                "org\\.guestmem\\.bench\\.DirtyMemoryBench\\.(setDirtyRangeBatch|snapshotAndClear)$", flavorParam, args, lib, m),
+                        peerTurn(nativeBench, "guest_memory_bench", List.of(),
+                                "org\\.guestmem\\.bench\\.GuestMemoryBench\\.\\w+Batch$", flavorParam, args, lib, m),
+                        new Turn(
+                                () -> NativeBenches.run(nativeBench, List.of("lookup_bench"), args.full(), m),
+                                List::of, // the miss goal is Java against Java
+                                () -> JmhBenches.runOneFork("org\\.guestmem\\.bench\\.RamListLookupBench\\.miss\\w+$",
+                                        JmhBenches.params("blocks", List.of(Comparisons.MISS_GOAL_BLOCKS)), args.full(), lib, m)))));
                 notes.add(bestOfNote());
                 rows = Comparisons.ram(m, blocks);
                 ResultCharts.lookup(m, args.out(), suite, blocks).ifPresent(charts::add);

@@ -27,6 +27,16 @@ final class NativeBenches {
     /** The liburcu peer executables (native/bench/CMakeLists.txt builds them only where pkg-config finds liburcu). */
     static final List<String> LIBURCU_PEERS = List.of("urcu_memb_bench", "urcu_qsbr_bench", "urcu_mb_bench");
 
+    /** The liburcu peer executable of an RCU flavor: FENCE's is liburcu mb, MEMBARRIER's memb, QSBR's qsbr. */
+    static String liburcuPeer(String flavor) {
+        return switch (flavor) {
+            case "FENCE" -> "urcu_mb_bench";
+            case "MEMBARRIER" -> "urcu_memb_bench";
+            case "QSBR" -> "urcu_qsbr_bench";
+            default -> throw new IllegalArgumentException("no liburcu peer for RCU flavor '" + flavor + "'");
+        };
+    }
+
     /**
      * A banner for the top of the table when the liburcu peers were not built in {@code dir} (liburcu-dev
      * missing at build time): what is missing, what it costs, and the command that fixes it. Empty when they

@@ -71,18 +71,32 @@ class BenchReportTest {
     }
 
     @Test
-    void interleavedRoundsTakeTurnsAndReportEachNoteOnce() throws Exception {
+    void interleavedRoundsRunEachPeerRightBeforeItsJavaForksAndReportEachNoteOnce() throws Exception {
         List<String> order = new java.util.ArrayList<>();
-        List<String> notes = BenchRunner.interleaved(
-                () -> { order.add("C all"); return List.of("native x skipped"); },
-                () -> { order.add("C goal"); return List.of("native x skipped"); },
-                () -> order.add("Java"));
-        assertEquals(List.of("native x skipped"), notes);
-        List<String> expected = new java.util.ArrayList<>(List.of("C all", "Java"));
+        List<String> notes = BenchRunner.interleaved(List.of(
+                new BenchRunner.Turn(
+                        () -> { order.add("C qsbr all"); return List.of("native x skipped"); },
+                        () -> { order.add("C qsbr goal"); return List.of("native x skipped"); },
+                        () -> order.add("Java QSBR")),
+                new BenchRunner.Turn(
+                        () -> { order.add("C rwlock"); return List.of("native y skipped"); },
+                        List::of,
+                        () -> order.add("Java lock"))));
+        assertEquals(List.of("native x skipped", "native y skipped"), notes);
+        List<String> expected = new java.util.ArrayList<>(List.of("C qsbr all", "Java QSBR", "C rwlock", "Java lock"));
         for (int round = 1; round < BenchRunner.BEST_OF; round++) {
-            expected.addAll(List.of("C goal", "Java"));
+            expected.addAll(List.of("C qsbr goal", "Java QSBR", "Java lock"));
         }
         assertEquals(expected, order);
+    }
+
+    @Test
+    void eachFlavorHasItsLiburcuPeerExecutable() {
+        for (String flavor : Comparisons.FLAVORS) {
+            assertTrue(NativeBenches.LIBURCU_PEERS.contains(NativeBenches.liburcuPeer(flavor)), flavor);
+        }
+        assertEquals(Comparisons.FLAVORS.size(), Comparisons.FLAVORS.stream().map(NativeBenches::liburcuPeer).distinct().count());
+        assertThrows(IllegalArgumentException.class, () -> NativeBenches.liburcuPeer("RWLOCK"));
     }
 
     @Test
