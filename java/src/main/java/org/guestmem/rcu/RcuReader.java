@@ -299,9 +299,7 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
 
     /** Opens a (possibly nested) read section on the owner thread; returns this as the section. */
     public final ReadSection read() {
-        if (Thread.currentThread().threadId() != ownerId) {
-            throw wrongThread();
-        }
+        checkOwner();
         lock();
         return this;
     }
@@ -378,9 +376,14 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
     }
 
     private void checkOwner() {
-        if (Thread.currentThread().threadId() != ownerId) {
+        if (!ownedByCurrentThread()) {
             throw wrongThread();
         }
+    }
+
+    /** The owner check of every entry point (and of {@link #heldIn}, on every guest write). */
+    private boolean ownedByCurrentThread() {
+        return Thread.currentThread().threadId() == ownerId;
     }
 
     private WrongThreadException wrongThread() {
@@ -422,7 +425,7 @@ public abstract sealed class RcuReader extends ReaderPadAfter implements ReadSec
 
     @Override
     public boolean heldIn(Rcu domain) {
-        return Thread.currentThread() == owner && inSection() && domain != null && domain.writerSide() == gracePeriod;
+        return ownedByCurrentThread() && inSection() && domain != null && domain.writerSide() == gracePeriod;
     }
 
     int slot() {
