@@ -10,8 +10,9 @@ import org.guestmem.rcu.Rcu;
 
 /**
  * {@code BenchRunner [rcu|ram|scaling|migration|migration-progress|all] [--full] [--json] [--out DIR]}: the side-by-side benchmarks behind
- * {@code guestmem bench}. Runs the native peers first (native/bench executables under
- * {@code <guestmem.native.dir>/native/bench}), then JMH in-process, then prints one table (benchmark, Java
+ * {@code guestmem bench}. Runs the native peers (native/bench executables under
+ * {@code <guestmem.native.dir>/native/bench}) and JMH in-process, the goal rows in rounds of each peer then
+ * the Java forks compared with it ({@link #interleaved}), then prints one table (benchmark, Java
  * figure, peer figure, ratio, goal, met?) with the machine, JDK and date, and writes
  * {@code <suite>-<date>.json}, {@code <suite>-latest.md} and PNG charts to the results directory
  * (default {@code <guestmem.home>/bench/results}). {@code --json} prints the JSON instead of the table.
